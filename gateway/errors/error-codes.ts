@@ -1,0 +1,58 @@
+/**
+ * The gateway's error registry: every code a client or operator can see, with its origin, HTTP
+ * status, whether retrying may help, and a message in English and Arabic. The docs' error-code
+ * reference is generated from this table, so a code that is not here does not exist.
+ */
+export type ErrorOrigin = 'client' | 'gateway' | 'upstream';
+
+export interface ErrorCodeSpec {
+  readonly origin: ErrorOrigin;
+  /** HTTP status when the error ends the whole request. */
+  readonly httpStatus: number;
+  readonly retriable: boolean;
+  readonly en: string;
+  readonly ar: string;
+}
+
+function spec(origin: ErrorOrigin, httpStatus: number, retriable: boolean, en: string, ar: string): ErrorCodeSpec {
+  return { origin, httpStatus, retriable, en, ar };
+}
+
+export const ERROR_CODES = {
+  // Request shape (GraphQL over HTTP, https://graphql.github.io/graphql-over-http/draft/)
+  ERR_BAD_JSON: spec('client', 400, false, 'The request body is not valid JSON.', 'نص الطلب ليس بصيغة JSON صحيحة.'),
+  ERR_BAD_REQUEST: spec('client', 400, false, 'The request is not a valid GraphQL-over-HTTP request.', 'الطلب ليس طلب GraphQL صالحًا عبر HTTP.'),
+  ERR_UNSUPPORTED_MEDIA_TYPE: spec('client', 415, false, 'Unsupported content type; send application/json.', 'نوع المحتوى غير مدعوم؛ أرسل application/json.'),
+  ERR_METHOD_NOT_ALLOWED: spec('client', 405, false, 'HTTP method not allowed here.', 'طريقة HTTP غير مسموح بها هنا.'),
+  ERR_NOT_ACCEPTABLE: spec('client', 406, false, 'None of the accepted response types can be produced.', 'لا يمكن إنتاج أي من أنواع الاستجابة المقبولة.'),
+  ERR_BODY_TOO_LARGE: spec('client', 413, false, 'The request body is larger than the configured limit.', 'حجم نص الطلب أكبر من الحد المسموح به.'),
+  ERR_GRAPHQL_PARSE_FAILED: spec('client', 400, false, 'The GraphQL document could not be parsed.', 'تعذر تحليل مستند GraphQL.'),
+  ERR_GRAPHQL_VALIDATION_FAILED: spec('client', 400, false, 'The GraphQL operation is not valid against the schema.', 'عملية GraphQL غير صالحة وفق المخطط.'),
+  ERR_BAD_USER_INPUT: spec('client', 400, false, 'A variable or argument has an invalid value.', 'قيمة متغير أو وسيط غير صالحة.'),
+  ERR_OPERATION_NOT_FOUND: spec('client', 400, false, 'The requested operation name is not in the document.', 'اسم العملية المطلوب غير موجود في المستند.'),
+  ERR_MUTATION_OVER_GET: spec('client', 405, false, 'Mutations must be sent with POST.', 'يجب إرسال عمليات التعديل باستخدام POST.'),
+  ERR_NOT_FOUND: spec('client', 404, false, 'No such path.', 'المسار غير موجود.'),
+  // Gateway state
+  ERR_SUPERGRAPH_NOT_LOADED: spec('gateway', 503, true, 'The gateway has no supergraph loaded yet.', 'لم تحمّل البوابة المخطط الموحد بعد.'),
+  ERR_SUPERGRAPH_INVALID: spec('gateway', 500, false, 'The supergraph could not be loaded.', 'تعذر تحميل المخطط الموحد.'),
+  ERR_COMPOSITION_FAILED: spec('gateway', 500, false, 'The subgraph schemas do not compose into a supergraph.', 'لا يمكن دمج مخططات الخدمات الفرعية في مخطط موحد.'),
+  ERR_SHUTTING_DOWN: spec('gateway', 503, true, 'The gateway is shutting down.', 'البوابة قيد الإيقاف.'),
+  ERR_CONFIG_INVALID: spec('gateway', 500, false, 'The configuration is not valid.', 'الإعدادات غير صالحة.'),
+  ERR_INTERNAL: spec('gateway', 500, false, 'Internal gateway error.', 'خطأ داخلي في البوابة.'),
+  // Subgraphs and upstream national systems
+  ERR_SUBGRAPH_UNAVAILABLE: spec('upstream', 502, true, 'A subgraph could not be reached.', 'تعذر الوصول إلى إحدى الخدمات الفرعية.'),
+  ERR_SUBGRAPH_TIMEOUT: spec('upstream', 504, true, 'A subgraph did not answer in time.', 'لم تستجب إحدى الخدمات الفرعية في الوقت المحدد.'),
+  ERR_SUBGRAPH_BAD_RESPONSE: spec('upstream', 502, false, 'A subgraph answered with something that is not a GraphQL response.', 'أجابت إحدى الخدمات الفرعية بردّ ليس استجابة GraphQL.'),
+  ERR_SUBGRAPH_CIRCUIT_OPEN: spec('upstream', 503, true, 'A subgraph is failing and calls to it are paused.', 'إحدى الخدمات الفرعية متعطلة وتم إيقاف الاتصال بها مؤقتًا.'),
+  ERR_UPSTREAM_UNAVAILABLE: spec('upstream', 502, true, 'The national system behind this service could not be reached.', 'تعذر الوصول إلى النظام الوطني خلف هذه الخدمة.'),
+  ERR_UPSTREAM_TIMEOUT: spec('upstream', 504, true, 'The national system behind this service did not answer in time.', 'لم يستجب النظام الوطني خلف هذه الخدمة في الوقت المحدد.'),
+  ERR_UPSTREAM_BAD_RESPONSE: spec('upstream', 502, false, 'The national system answered with an unexpected response.', 'أجاب النظام الوطني بردّ غير متوقع.'),
+  ERR_UPSTREAM_REJECTED: spec('upstream', 422, false, 'The national system rejected the request.', 'رفض النظام الوطني الطلب.'),
+  ERR_ENTITY_NOT_FOUND: spec('client', 404, false, 'The requested record does not exist.', 'السجل المطلوب غير موجود.'),
+} as const satisfies Record<string, ErrorCodeSpec>;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+export function isErrorCode(value: unknown): value is ErrorCode {
+  return typeof value === 'string' && Object.hasOwn(ERROR_CODES, value);
+}
