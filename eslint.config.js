@@ -35,6 +35,11 @@ export default tseslint.config(
               message: 'trust/ is a library of its own: it imports nothing of ours (DESIGN.md, Layout).',
             },
             {
+              target: './schemas',
+              from: ['./gateway', './adapters', './trust', './test', './bench'],
+              message: 'schemas/ holds the contracts; its locator code imports nothing of ours.',
+            },
+            {
               target: './adapters',
               from: ['./gateway', './trust', './test', './bench'],
               message: 'adapters may import only adapters/kit and schemas (DESIGN.md, Layout).',

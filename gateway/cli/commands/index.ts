@@ -1,9 +1,16 @@
 import type { Command } from 'commander';
+import { registerAdapterCommand } from './adapter-command.js';
+import { registerComposeCommand } from './compose-command.js';
+import { registerConfigCommand } from './config-command.js';
+import { registerStartCommand } from './start-command.js';
 
 /**
  * Every `gccgw` subcommand registers itself here. Each command module exports one
  * `registerXxxCommand(program)` and owns its help text.
  */
 export function registerCommands(program: Command): void {
-  void program;
+  registerStartCommand(program);
+  registerComposeCommand(program);
+  registerConfigCommand(program);
+  registerAdapterCommand(program);
 }

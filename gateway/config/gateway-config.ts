@@ -1,0 +1,136 @@
+import { z } from 'zod';
+
+/**
+ * The gateway's configuration schema: the single source of truth for every key, its unit and its
+ * default. `gateway.config.yaml` and `GCCGW_*` environment variables are validated against it in
+ * `load-config.ts`; nothing else in the gateway reads the environment.
+ */
+
+const MEMBER_STATES = ['BH', 'KW', 'OM', 'QA', 'SA', 'AE'] as const;
+const CLIENT_ID = /^GCC:(BH|KW|OM|QA|SA|AE):[A-Z0-9]{2,16}:[A-Za-z0-9-]{1,64}(:[A-Za-z0-9._-]{1,64})?$/;
+const SUBGRAPH_NAME = /^[a-z][a-z0-9-]{0,62}$/;
+
+const port = z.number().int().min(0).max(65535);
+const millis = z.number().int().min(1).max(3_600_000);
+
+const retrySchema = z
+  .strictObject({
+    /** Total attempts for a query, including the first. Mutations are never retried. */
+    maxAttempts: z.number().int().min(1).max(5).default(2),
+    /** First backoff; doubles each attempt, with jitter. */
+    backoffMillis: z.number().int().min(0).max(10_000).default(100),
+  })
+  .default({ maxAttempts: 2, backoffMillis: 100 });
+
+const circuitBreakerSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** Consecutive failed calls that open the circuit. */
+    failureThreshold: z.number().int().min(1).max(1000).default(5),
+    /** How long an open circuit refuses calls before one trial call is let through. */
+    resetTimeoutMillis: millis.default(10_000),
+  })
+  .default({ enabled: true, failureThreshold: 5, resetTimeoutMillis: 10_000 });
+
+const subgraphDefaultsSchema = z
+  .strictObject({
+    timeoutMillis: millis.default(10_000),
+    retry: retrySchema,
+    circuitBreaker: circuitBreakerSchema,
+  })
+  .default({
+    timeoutMillis: 10_000,
+    retry: { maxAttempts: 2, backoffMillis: 100 },
+    circuitBreaker: { enabled: true, failureThreshold: 5, resetTimeoutMillis: 10_000 },
+  });
+
+const subgraphOverrideSchema = z.strictObject({
+  /** Replaces the URL written in the supergraph (e.g. per environment). */
+  url: z.url({ protocol: /^https?$/ }).optional(),
+  timeoutMillis: millis.optional(),
+  retry: z.strictObject({ maxAttempts: z.number().int().min(1).max(5), backoffMillis: z.number().int().min(0).max(10_000) }).optional(),
+});
+
+const adapterSchema = z.strictObject({
+  name: z.string().regex(SUBGRAPH_NAME, 'lower-case letters, digits and dashes'),
+  /** Base URL of the national system. When absent, the adapter's sandbox is started and used. */
+  upstreamUrl: z.url({ protocol: /^https?$/ }).optional(),
+  upstreamTimeoutMillis: millis.default(5_000),
+});
+
+export const gatewayConfigSchema = z.strictObject({
+  server: z
+    .strictObject({
+      /**
+       * The loopback-only plain-HTTP port. Every request on it acts as `demoClientId`: it is for
+       * trying queries on a laptop and is labelled insecure everywhere it appears.
+       */
+      insecureDemoPort: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          host: z.enum(['127.0.0.1', '::1', 'localhost']).default('127.0.0.1'),
+          port: port.default(4000),
+          demoClientId: z.string().regex(CLIENT_ID, 'a ClientId like GCC:QA:GOV:CSGDB:hr-portal').default('GCC:QA:GOV:CSGDB:hr-portal'),
+        })
+        .default({ enabled: true, host: '127.0.0.1', port: 4000, demoClientId: 'GCC:QA:GOV:CSGDB:hr-portal' }),
+      /** Largest accepted request body. */
+      bodyLimitBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+      /** On SIGTERM/SIGINT, how long in-flight requests may take to finish before sockets are closed. */
+      shutdownGracePeriodMillis: millis.default(10_000),
+      /** Incoming `x-request-id` values are kept when they look sane, else replaced. */
+      trustRequestIdHeader: z.boolean().default(true),
+    })
+    .default({
+      insecureDemoPort: { enabled: true, host: '127.0.0.1', port: 4000, demoClientId: 'GCC:QA:GOV:CSGDB:hr-portal' },
+      bodyLimitBytes: 1024 * 1024,
+      shutdownGracePeriodMillis: 10_000,
+      trustRequestIdHeader: true,
+    }),
+  supergraph: z
+    .strictObject({
+      /**
+       * `embedded`: compose the built-in adapters' SDL and run them in-process.
+       * `file`: load a composed supergraph whose subgraphs are remote URLs (production).
+       */
+      source: z.enum(['embedded', 'file']).default('embedded'),
+      /** Path of the supergraph SDL when `source` is `file`. */
+      file: z.string().min(1).optional(),
+      /** Reload when the file changes (SIGHUP always reloads). */
+      watch: z.boolean().default(true),
+    })
+    .default({ source: 'embedded', watch: true })
+    .refine((s) => s.source !== 'file' || s.file !== undefined, { message: 'supergraph.file is required when supergraph.source is "file"', path: ['file'] }),
+  adapters: z
+    .array(adapterSchema)
+    .default([
+      { name: 'mawared', upstreamTimeoutMillis: 5_000 },
+      { name: 'gov-cloud', upstreamTimeoutMillis: 5_000 },
+    ]),
+  subgraphs: z
+    .strictObject({
+      defaults: subgraphDefaultsSchema,
+      overrides: z.record(z.string().regex(SUBGRAPH_NAME), subgraphOverrideSchema).default({}),
+    })
+    .default({
+      defaults: {
+        timeoutMillis: 10_000,
+        retry: { maxAttempts: 2, backoffMillis: 100 },
+        circuitBreaker: { enabled: true, failureThreshold: 5, resetTimeoutMillis: 10_000 },
+      },
+      overrides: {},
+    }),
+  explorer: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+  metrics: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
+  logging: z
+    .strictObject({
+      level: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+      format: z.enum(['auto', 'json', 'pretty']).default('auto'),
+    })
+    .default({ level: 'info', format: 'auto' }),
+});
+
+export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
+export type AdapterConfig = GatewayConfig['adapters'][number];
+export type SubgraphDefaults = GatewayConfig['subgraphs']['defaults'];
+export type SubgraphOverride = z.infer<typeof subgraphOverrideSchema>;
+export { MEMBER_STATES };

@@ -1,0 +1,225 @@
+import { createHash } from 'node:crypto';
+import { execute, parse, OperationTypeNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { getStitchedSchemaFromSupergraphSdl } from '@graphql-tools/federation';
+import type {
+  GatewayExecutor,
+  GatewayInterface,
+  GatewayLoadResult,
+  GatewaySchemaLoadOrUpdateCallback,
+  GatewayUnsubscriber,
+} from '@apollo/server-gateway-interface';
+import type { Logger } from 'pino';
+import type { SubgraphDefaults, SubgraphOverride } from '../config/gateway-config.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+import { createSubgraphExecutor } from './subgraph-executor.js';
+import { listSupergraphSubgraphs } from './supergraph-subgraphs.js';
+import { createHttpTransport, createInProcessTransport, type SubgraphTransport } from './subgraph-transport.js';
+
+/** A subgraph served inside this process (a built-in adapter in the embedded mode). */
+export interface InProcessSubgraph {
+  readonly schema: GraphQLSchema;
+  readonly checkHealth?: () => Promise<void>;
+}
+
+export interface SupergraphGatewayOptions {
+  readonly logger: Logger;
+  readonly metrics?: GatewayMetrics;
+  readonly defaults: SubgraphDefaults;
+  readonly overrides?: Readonly<Record<string, SubgraphOverride>>;
+  /** Subgraphs executed in-process, by name; all others are called at their URL. */
+  readonly inProcess?: ReadonlyMap<string, InProcessSubgraph>;
+}
+
+interface LoadedSubgraph {
+  readonly name: string;
+  readonly url: string | undefined;
+  readonly transport: SubgraphTransport & { close?: () => void };
+  readonly checkHealth: (() => Promise<void>) | undefined;
+}
+
+/** One loaded supergraph: what a request sees from start to end, even if a reload happens meanwhile. */
+interface Generation {
+  readonly schema: GraphQLSchema;
+  readonly sdl: string;
+  readonly hash: string;
+  readonly subgraphs: readonly LoadedSubgraph[];
+  readonly loadedAt: Date;
+}
+
+export interface SubgraphProbe {
+  readonly name: string;
+  readonly ok: boolean;
+  readonly mode: 'in-process' | 'remote';
+  readonly reason?: string;
+}
+
+/**
+ * The federation engine behind Apollo Server, through Apollo's `GatewayInterface`: it turns a
+ * supergraph SDL into an executable schema (@graphql-tools/federation) whose subgraph calls go
+ * through our executors, and swaps it on reload. Apollo Server takes the schema for each request at
+ * the request's start, so a reload never disturbs requests in flight; the old generation's
+ * connections are closed once they can no longer be in use.
+ */
+export class SupergraphGateway implements GatewayInterface {
+  readonly #options: SupergraphGatewayOptions;
+  readonly #listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
+  #current: Generation | undefined;
+  #stopped = false;
+
+  constructor(options: SupergraphGatewayOptions) {
+    this.#options = options;
+  }
+
+  get loaded(): boolean {
+    return this.#current !== undefined;
+  }
+
+  get supergraphHash(): string | undefined {
+    return this.#current?.hash;
+  }
+
+  get supergraphSdl(): string | undefined {
+    return this.#current?.sdl;
+  }
+
+  get loadedAt(): Date | undefined {
+    return this.#current?.loadedAt;
+  }
+
+  get subgraphNames(): string[] {
+    return this.#current?.subgraphs.map((s) => s.name) ?? [];
+  }
+
+  /**
+   * Builds a generation from the SDL and makes it current. Throws `ERR_SUPERGRAPH_INVALID` and
+   * leaves the current generation serving when the SDL cannot be loaded.
+   * @returns false when the SDL is identical to the current one (nothing to do).
+   */
+  apply(sdl: string): boolean {
+    if (this.#stopped) throw new GatewayError('ERR_SHUTTING_DOWN');
+    const hash = createHash('sha256').update(sdl).digest('hex');
+    if (this.#current?.hash === hash) return false;
+    let generation: Generation;
+    try {
+      generation = this.#build(sdl, hash);
+    } catch (cause) {
+      this.#options.metrics?.supergraphReloads.inc({ outcome: 'failure' });
+      if (cause instanceof GatewayError) throw cause;
+      throw new GatewayError('ERR_SUPERGRAPH_INVALID', { message: `the supergraph could not be loaded: ${(cause as Error).message}`, cause });
+    }
+    const previous = this.#current;
+    this.#current = generation;
+    this.#options.metrics?.supergraphReloads.inc({ outcome: 'success' });
+    for (const listener of this.#listeners) listener({ apiSchema: generation.schema, coreSupergraphSdl: sdl });
+    if (previous !== undefined) this.#retire(previous);
+    return true;
+  }
+
+  // --- GatewayInterface (called by Apollo Server) ---
+
+  onSchemaLoadOrUpdate(callback: GatewaySchemaLoadOrUpdateCallback): GatewayUnsubscriber {
+    this.#listeners.add(callback);
+    if (this.#current !== undefined) callback({ apiSchema: this.#current.schema, coreSupergraphSdl: this.#current.sdl });
+    return () => this.#listeners.delete(callback);
+  }
+
+  async load(): Promise<GatewayLoadResult> {
+    if (this.#current === undefined) throw new GatewayError('ERR_SUPERGRAPH_NOT_LOADED');
+    const executor: GatewayExecutor = async (requestContext) =>
+      (await execute({
+        // The schema Apollo validated this request against: the generation current at its start.
+        schema: requestContext.schema,
+        document: requestContext.document,
+        operationName: requestContext.operationName,
+        variableValues: requestContext.request.variables,
+        contextValue: requestContext.context,
+      })) as ExecutionResult<Record<string, unknown>>;
+    return { executor };
+  }
+
+  async stop(): Promise<void> {
+    this.#stopped = true;
+    this.#listeners.clear();
+    const current = this.#current;
+    if (current !== undefined) for (const subgraph of current.subgraphs) subgraph.transport.close?.();
+  }
+
+  /** Checks every subgraph answers (`{ __typename }`) and, for in-process ones, their upstream. */
+  async probe(timeoutMillis = 2_000): Promise<SubgraphProbe[]> {
+    const current = this.#current;
+    if (current === undefined) return [];
+    return Promise.all(
+      current.subgraphs.map(async (subgraph): Promise<SubgraphProbe> => {
+        const mode = this.#options.inProcess?.has(subgraph.name) === true ? 'in-process' : 'remote';
+        try {
+          const signal = AbortSignal.timeout(timeoutMillis);
+          const result = await Promise.race([
+            subgraph.transport({ document: PROBE_DOCUMENT, operationType: OperationTypeNode.QUERY }, signal),
+            new Promise<never>((_, reject) => signal.addEventListener('abort', () => reject(new Error(`no answer within ${timeoutMillis} ms`)), { once: true })),
+          ]);
+          if (result.errors !== undefined && result.errors.length > 0) throw new Error(result.errors[0]?.message ?? 'error');
+          await subgraph.checkHealth?.();
+          return { name: subgraph.name, ok: true, mode };
+        } catch (error) {
+          return { name: subgraph.name, ok: false, mode, reason: (error as Error).message };
+        }
+      }),
+    );
+  }
+
+  #build(sdl: string, hash: string): Generation {
+    const declared = listSupergraphSubgraphs(sdl);
+    const { defaults, overrides = {}, inProcess, logger, metrics } = this.#options;
+    const loaded = new Map<string, LoadedSubgraph>();
+    const executors = new Map<string, ReturnType<typeof createSubgraphExecutor>>();
+    for (const { name, url: declaredUrl, graphId } of declared) {
+      const override = overrides[name];
+      const local = inProcess?.get(name);
+      let transport: LoadedSubgraph['transport'];
+      let url: string | undefined;
+      if (local !== undefined && override?.url === undefined) {
+        transport = createInProcessTransport(local.schema);
+      } else {
+        url = override?.url ?? declaredUrl;
+        if (!/^https?:\/\//.test(url)) {
+          throw new GatewayError('ERR_SUPERGRAPH_INVALID', { message: `subgraph "${name}" has no http(s) URL in the supergraph and none is configured (subgraphs.overrides.${name}.url)` });
+        }
+        transport = createHttpTransport({ url });
+      }
+      loaded.set(name, { name, url, transport, checkHealth: local?.checkHealth });
+      executors.set(
+        graphId,
+        createSubgraphExecutor({
+          name,
+          transport,
+          timeoutMillis: override?.timeoutMillis ?? defaults.timeoutMillis,
+          retry: override?.retry ?? defaults.retry,
+          circuitBreaker: defaults.circuitBreaker,
+          logger: logger.child({ component: 'subgraph', subgraph: name }),
+          ...(metrics !== undefined ? { metrics } : {}),
+        }),
+      );
+    }
+    const schema = getStitchedSchemaFromSupergraphSdl({
+      supergraphSdl: sdl,
+      onSubschemaConfig(config) {
+        const executor = executors.get(config.name);
+        if (executor === undefined) throw new GatewayError('ERR_SUPERGRAPH_INVALID', { message: `subgraph "${config.name}" is used but not declared in join__Graph` });
+        config.executor = executor;
+      },
+    });
+    return { schema, sdl, hash, subgraphs: [...loaded.values()], loadedAt: new Date() };
+  }
+
+  /** Closes an old generation's connections once no request can still be using them. */
+  #retire(generation: Generation): void {
+    const { timeoutMillis, retry } = this.#options.defaults;
+    const worstCaseMillis = timeoutMillis * retry.maxAttempts + 5_000;
+    setTimeout(() => {
+      for (const subgraph of generation.subgraphs) subgraph.transport.close?.();
+    }, worstCaseMillis).unref();
+  }
+}
+
+const PROBE_DOCUMENT = parse('query Probe { __typename }');

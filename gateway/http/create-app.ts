@@ -1,0 +1,230 @@
+import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response } from 'express';
+import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
+import {
+  ApolloServerPluginInlineTraceDisabled,
+  ApolloServerPluginLandingPageDisabled,
+  ApolloServerPluginSchemaReportingDisabled,
+  ApolloServerPluginUsageReportingDisabled,
+} from '@apollo/server/plugin/disabled';
+import { expressMiddleware } from '@as-integrations/express5';
+import type { Logger } from 'pino';
+import type { ErrorCode } from '../errors/error-codes.js';
+import { GatewayError } from '../errors/gateway-error.js';
+import type { GatewayRequestContext } from '../federation/request-context.js';
+import type { SupergraphGateway } from '../federation/supergraph-gateway.js';
+import type { GatewayMetrics, OperationOutcome } from '../observability/gateway-metrics.js';
+import { createExplorerRouter } from './explorer/explorer-routes.js';
+import { errorBody, formatGraphQLError } from './graphql-error-format.js';
+import { requestIdFrom, runInRequestScope } from './request-scope.js';
+
+export const GRAPHQL_PATH = '/graphql';
+
+/** Who the callers of one listener are; the mTLS listener (access issue) supplies its own. */
+export interface CallerIdentity {
+  readonly clientId: string | undefined;
+  readonly authenticatedBy: GatewayRequestContext['authenticatedBy'];
+}
+
+export interface CreateAppOptions {
+  readonly gateway: SupergraphGateway;
+  readonly apollo: ApolloServer<GatewayRequestContext>;
+  readonly logger: Logger;
+  readonly metrics: GatewayMetrics | undefined;
+  readonly bodyLimitBytes: number;
+  readonly trustRequestIdHeader: boolean;
+  readonly explorer: { readonly enabled: boolean; readonly notice?: string };
+  /** Identifies the caller of a request on this listener. */
+  readonly identify: (req: Request) => CallerIdentity;
+  /** Whether the gateway is accepting requests (false while draining). */
+  readonly isAccepting: () => boolean;
+  /** Tracks requests in flight, for graceful shutdown. */
+  readonly onRequestStart: () => void;
+  readonly onRequestEnd: () => void;
+}
+
+/** Builds the Apollo Server for a supergraph gateway. Nothing in it may call out to Apollo's services. */
+export function createApolloServer(gateway: SupergraphGateway, metrics: GatewayMetrics | undefined): ApolloServer<GatewayRequestContext> {
+  return new ApolloServer<GatewayRequestContext>({
+    gateway,
+    formatError: formatGraphQLError,
+    includeStacktraceInErrorResponses: false,
+    // Automatic persisted queries register documents from any caller; trusted documents come later.
+    persistedQueries: false,
+    // GET requests must carry a header a browser cannot add cross-site (CSRF, Apollo's model).
+    csrfPrevention: { requestHeaders: ['x-gccgw-request', 'apollo-require-preflight', 'x-apollo-operation-name'] },
+    // Explicitly off, whatever the environment says (APOLLO_KEY etc.): this gateway never phones home.
+    plugins: [
+      ApolloServerPluginLandingPageDisabled(),
+      ApolloServerPluginUsageReportingDisabled(),
+      ApolloServerPluginSchemaReportingDisabled(),
+      ApolloServerPluginInlineTraceDisabled(),
+      ...(metrics !== undefined ? [operationMetricsPlugin(metrics)] : []),
+    ],
+  });
+}
+
+/** Records every GraphQL operation's outcome, duration and error codes. */
+function operationMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugin<GatewayRequestContext> {
+  return {
+    async requestDidStart() {
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse(requestContext) {
+          const operation = metrics.operationLabel(requestContext.operationName);
+          const type = requestContext.operation?.operation ?? 'unknown';
+          const body = requestContext.response.body;
+          const result = body.kind === 'single' ? body.singleResult : undefined;
+          const errors = result?.errors ?? [];
+          const hasData = result?.data !== undefined && result.data !== null;
+          const outcome: OperationOutcome = errors.length === 0 ? 'success' : hasData ? 'partial' : requestContext.operation === undefined ? 'rejected' : 'error';
+          metrics.operations.inc({ operation, type, outcome });
+          metrics.operationDuration.observe({ operation, type }, Number(process.hrtime.bigint() - started) / 1e9);
+          for (const error of errors) metrics.errors.inc({ code: String(error.extensions?.['code'] ?? 'ERR_INTERNAL') });
+        },
+      };
+    },
+  };
+}
+
+/**
+ * The gateway's HTTP surface for one listener: `/graphql` (POST, and GET for queries), the
+ * explorer, `/healthz`, `/readyz` and `/metrics`. Errors before GraphQL runs (bad JSON, wrong
+ * method or type, too large) get the right 4xx and a GraphQL-over-HTTP error body with a code and
+ * the correlation id; nothing ever answers with a stack trace.
+ */
+export function createApp(options: CreateAppOptions): Express {
+  const { logger, metrics } = options;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  app.set('query parser', 'simple');
+
+  app.use((req, res, next) => {
+    const requestId = requestIdFrom(req.headers['x-request-id'], options.trustRequestIdHeader);
+    res.locals['requestId'] = requestId;
+    res.locals['logger'] = logger.child({ reqId: requestId });
+    res.setHeader('x-request-id', requestId);
+    const started = process.hrtime.bigint();
+    options.onRequestStart();
+    metrics?.inFlight.inc();
+    let ended = false;
+    const end = (): void => {
+      if (ended) return;
+      ended = true;
+      options.onRequestEnd();
+      metrics?.inFlight.dec();
+      const route = routeLabel(req.path);
+      metrics?.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
+      (res.locals['logger'] as Logger).debug(
+        { method: req.method, route, status: res.statusCode, millis: Number(process.hrtime.bigint() - started) / 1e6 },
+        'request done',
+      );
+    };
+    res.on('finish', end);
+    res.on('close', end);
+    runInRequestScope({ requestId }, () => next());
+  });
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  app.get('/readyz', async (_req, res) => {
+    if (!options.isAccepting()) {
+      res.status(503).json({ status: 'draining' });
+      return;
+    }
+    if (!options.gateway.loaded) {
+      res.status(503).json({ status: 'not-ready', reason: 'no supergraph loaded' });
+      return;
+    }
+    const subgraphs = await options.gateway.probe();
+    const ready = subgraphs.every((s) => s.ok);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', supergraph: options.gateway.supergraphHash, subgraphs });
+  });
+  if (metrics !== undefined) {
+    app.get('/metrics', async (_req, res) => {
+      const { contentType, body } = await metrics.render();
+      res.type(contentType).send(body);
+    });
+  }
+  if (options.explorer.enabled) {
+    app.use(createExplorerRouter({ graphqlPath: GRAPHQL_PATH, ...(options.explorer.notice !== undefined ? { notice: options.explorer.notice } : {}) }));
+  }
+
+  const jsonBody = express.json({ limit: options.bodyLimitBytes, strict: true, type: () => true });
+  app.all(GRAPHQL_PATH, (req, res, next) => {
+    const requestId = res.locals['requestId'] as string;
+    if (!options.isAccepting()) {
+      sendError(res, 'ERR_SHUTTING_DOWN', requestId, { 'retry-after': '1', connection: 'close' });
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      sendError(res, 'ERR_METHOD_NOT_ALLOWED', requestId, { allow: 'GET, POST' });
+      return;
+    }
+    if (req.method === 'POST') {
+      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+      if (type !== 'application/json' && type !== 'application/graphql-response+json') {
+        sendError(res, 'ERR_UNSUPPORTED_MEDIA_TYPE', requestId);
+        return;
+      }
+      jsonBody(req, res, next);
+      return;
+    }
+    next();
+  });
+  app.use(
+    GRAPHQL_PATH,
+    expressMiddleware(options.apollo, {
+      context: async ({ req, res }): Promise<GatewayRequestContext> => {
+        const identity = options.identify(req);
+        const traceparent = req.headers['traceparent'];
+        const purpose = req.headers['x-gccgw-purpose'];
+        return {
+          requestId: res.locals['requestId'] as string,
+          clientId: identity.clientId,
+          authenticatedBy: identity.authenticatedBy,
+          purpose: typeof purpose === 'string' && purpose.length <= 64 ? purpose : undefined,
+          traceparent: typeof traceparent === 'string' && /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/.test(traceparent) ? traceparent : undefined,
+          logger: res.locals['logger'] as Logger,
+          subgraphCalls: new Set<string>(),
+        };
+      },
+    }),
+  );
+
+  app.use((_req, res) => {
+    sendError(res, 'ERR_NOT_FOUND', res.locals['requestId'] as string);
+  });
+  app.use(errorHandler);
+  return app;
+}
+
+/** Body-parser and unexpected errors, as GraphQL-over-HTTP error bodies. */
+const errorHandler: ErrorRequestHandler = (error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+  const requestId = (res.locals['requestId'] as string | undefined) ?? 'unknown';
+  const type = (error as { type?: unknown }).type;
+  if (type === 'entity.parse.failed') return sendError(res, 'ERR_BAD_JSON', requestId);
+  if (type === 'entity.too.large') return sendError(res, 'ERR_BODY_TOO_LARGE', requestId);
+  if (type === 'encoding.unsupported' || type === 'charset.unsupported') return sendError(res, 'ERR_UNSUPPORTED_MEDIA_TYPE', requestId);
+  if (type === 'request.aborted' || type === 'request.size.invalid') return sendError(res, 'ERR_BAD_REQUEST', requestId);
+  if (error instanceof GatewayError) return sendError(res, error.code, requestId, {}, error.message);
+  const logger = res.locals['logger'] as Logger | undefined;
+  logger?.error({ err: error }, 'unhandled error in HTTP pipeline');
+  return sendError(res, 'ERR_INTERNAL', requestId);
+};
+
+function sendError(res: Response, code: ErrorCode, requestId: string, headers: Record<string, string> = {}, message?: string): void {
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  const error = new GatewayError(code);
+  res.status(error.httpStatus).set(headers).type('application/json').send(JSON.stringify(errorBody(code, requestId, message)));
+}
+
+function routeLabel(path: string): string {
+  if (path === GRAPHQL_PATH || path === '/healthz' || path === '/readyz' || path === '/metrics' || path === '/') return path;
+  if (path.startsWith('/explorer/')) return '/explorer';
+  return '(other)';
+}

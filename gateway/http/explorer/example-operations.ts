@@ -1,0 +1,56 @@
+/**
+ * Example operations pre-loaded in the explorer, one tab each. They are run by the integration
+ * tests too (test/explorer-examples.test.ts), so an example that stops working fails CI.
+ */
+export interface ExampleOperation {
+  readonly title: string;
+  readonly query: string;
+  readonly variables?: Readonly<Record<string, unknown>>;
+}
+
+export const EXAMPLE_OPERATIONS: readonly ExampleOperation[] = [
+  {
+    title: 'Budget beside cloud spend (join)',
+    query: `# One query, two national systems: the entity comes from Mawared (HR & finance),
+# its tenants and monthly cloud spend from the government cloud.
+query EntityWithCloudSpend($state: MemberState!, $code: String!, $month: String!) {
+  governmentEntity(state: $state, code: $code) {
+    state
+    code
+    name { en ar }
+    kind
+    headcount
+    cloudTenants { id displayName region status }
+    cloudSpend(month: $month) {
+      totalQar
+      totalUsd
+      byServiceKind { serviceKind amountQar }
+    }
+  }
+}`,
+    variables: { state: 'QA', code: 'MOF', month: '2026-10' },
+  },
+  {
+    title: 'Mawared: government entities',
+    query: `query GovernmentEntities($state: MemberState, $first: Int) {
+  governmentEntities(state: $state, first: $first) {
+    totalCount
+    edges { cursor node { code name { en ar } kind headcount } }
+    pageInfo { hasNextPage endCursor }
+  }
+}`,
+    variables: { state: 'QA', first: 5 },
+  },
+  {
+    title: 'Government cloud: tenants and owners',
+    query: `query CloudTenants($state: MemberState) {
+  cloudTenants(state: $state) {
+    id
+    displayName
+    status
+    entity { state code name { en ar } }
+  }
+}`,
+    variables: { state: 'QA' },
+  },
+];
