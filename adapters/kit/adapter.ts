@@ -1,5 +1,6 @@
 import type { GraphQLSchema } from 'graphql';
 import type { Logger } from 'pino';
+import type { FaultSettings } from './fault-injection.js';
 
 /** A server this process started: a sandbox upstream or a standalone subgraph. */
 export interface RunningServer {
@@ -18,6 +19,8 @@ export interface SandboxOptions {
   /** @default 0 (any free port) */
   readonly port?: number;
   readonly logger?: Logger;
+  /** Faults to simulate from the start; they can also be changed at run time (`PUT /__sandbox/faults`). */
+  readonly faults?: Partial<FaultSettings>;
 }
 
 export interface CreateSubgraphOptions {

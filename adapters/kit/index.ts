@@ -7,3 +7,5 @@ export { closeServer, startJsonHttpServer, type JsonHandler, type JsonRequest, t
 export { serveSubgraph, SUBGRAPH_HEADERS, type ServeSubgraphOptions } from './serve-subgraph.js';
 export { UpstreamHttpClient, type UpstreamHttpClientOptions } from './upstream-http-client.js';
 export { decodeOffsetCursor, encodeOffsetCursor, pageWindow, toConnection, type Connection, type PageArgs } from './relay-cursor.js';
+export { FaultInjector, FAULTS_PATH, NO_FAULTS, type FaultSettings, type FaultDecision } from './fault-injection.js';
+export { SENSITIVITY_LEVELS, SENSITIVITY_SPEC_URL, SENSITIVITY_SDL_PREAMBLE, readFieldSensitivities, type SensitivityLevel } from './sensitivity.js';

@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { RunningServer } from './adapter.js';
+import type { FaultInjector } from './fault-injection.js';
 
 export interface JsonRequest {
   readonly method: string;
@@ -27,6 +28,8 @@ export interface JsonHttpServerOptions {
   readonly bodyLimitBytes?: number;
   /** Called with errors the handler threw (the client gets a 500 without details). */
   readonly onError?: (error: unknown) => void;
+  /** Sandbox fault injection; also serves its control endpoint (`/__sandbox/faults`). */
+  readonly faults?: FaultInjector;
 }
 
 /**
@@ -51,7 +54,25 @@ export async function startJsonHttpServer(handler: JsonHandler, options: JsonHtt
     }
     try {
       const url = new URL(req.url ?? '/', 'http://sandbox.invalid');
-      send(res, await handler({ method: req.method ?? 'GET', url, headers: req.headers, body }));
+      const request: JsonRequest = { method: req.method ?? 'GET', url, headers: req.headers, body };
+      const faults = options.faults;
+      if (faults !== undefined) {
+        const control = faults.control(request);
+        if (control !== undefined) {
+          send(res, control);
+          return;
+        }
+        const decision = await faults.decide();
+        if (decision.kind === 'drop') {
+          req.socket.destroy();
+          return;
+        }
+        if (decision.kind === 'respond') {
+          send(res, decision.response);
+          return;
+        }
+      }
+      send(res, await handler(request));
     } catch (error) {
       options.onError?.(error);
       send(res, { status: 500, body: { error: { code: 'InternalError', message: 'internal error' } } });

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { startJsonHttpServer, type JsonRequest, type JsonResponse, type RunningServer, type SandboxOptions } from '../../kit/index.js';
+import { FaultInjector, startJsonHttpServer, type JsonRequest, type JsonResponse, type RunningServer, type SandboxOptions } from '../../kit/index.js';
 import { TENANT_ROWS, tenantMonthlyCost, type TenantRow } from './seed.js';
 
 /** API version the sandbox serves; requests must name it (resource-manager convention). */
@@ -24,6 +24,7 @@ export async function startGovCloudSandbox(options: SandboxOptions = {}): Promis
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
     onError: (error) => logger?.error({ err: error }, 'gov-cloud sandbox error'),
+    faults: new FaultInjector(options.faults),
   });
 }
 

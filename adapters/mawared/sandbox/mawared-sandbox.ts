@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { startJsonHttpServer, type JsonRequest, type JsonResponse, type RunningServer, type SandboxOptions } from '../../kit/index.js';
+import { FaultInjector, startJsonHttpServer, type JsonRequest, type JsonResponse, type RunningServer, type SandboxOptions } from '../../kit/index.js';
 import { applyODataQuery, parseODataQuery, ODataQueryError } from './odata-query.js';
 import { ENTITY_ROWS } from './seed.js';
 
@@ -20,6 +20,7 @@ export async function startMawaredSandbox(options: SandboxOptions = {}): Promise
     ...(options.host !== undefined ? { host: options.host } : {}),
     ...(options.port !== undefined ? { port: options.port } : {}),
     onError: (error) => logger?.error({ err: error }, 'mawared sandbox error'),
+    faults: new FaultInjector(options.faults),
   });
   return { url: `${server.url}${ODATA_ROOT}`, close: () => server.close() };
 }

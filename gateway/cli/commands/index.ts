@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { registerAdapterCommand } from './adapter-command.js';
 import { registerComposeCommand } from './compose-command.js';
 import { registerConfigCommand } from './config-command.js';
+import { registerSandboxCommand } from './sandbox-command.js';
 import { registerStartCommand } from './start-command.js';
 
 /**
@@ -13,4 +14,5 @@ export function registerCommands(program: Command): void {
   registerComposeCommand(program);
   registerConfigCommand(program);
   registerAdapterCommand(program);
+  registerSandboxCommand(program);
 }
