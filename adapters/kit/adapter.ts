@@ -23,11 +23,32 @@ export interface SandboxOptions {
   readonly faults?: Partial<FaultSettings>;
 }
 
+/** A domain event an adapter reports, e.g. a provisioning request that completed. */
+export interface AdapterEvent {
+  /** CloudEvents type, e.g. `gcc.cloud.provisioning.completed.v1` (see schemas/events/). */
+  readonly type: string;
+  /** The entity the event is about, e.g. the provisioning request id. */
+  readonly subject: string;
+  readonly data: Readonly<Record<string, unknown>>;
+  /** When it happened (RFC 3339). */
+  readonly time: string;
+}
+
+/**
+ * Where an adapter hands its domain events for cross-border publication. The gateway's events
+ * capability supplies the implementation (a durable outbox); without one, events are only logged.
+ */
+export interface AdapterEventSink {
+  publish(event: AdapterEvent): Promise<void>;
+}
+
 export interface CreateSubgraphOptions {
   /** Base URL of the national system (or its sandbox). */
   readonly upstreamUrl: string;
   readonly upstreamTimeoutMillis: number;
   readonly logger: Logger;
+  /** Receives the adapter's domain events; absent until the events capability is configured. */
+  readonly events?: AdapterEventSink;
 }
 
 /** What the gateway gets from an adapter: a federated subgraph schema ready to execute. */

@@ -1,4 +1,4 @@
-export type { Adapter, AdapterSubgraph, CreateSubgraphOptions, LocalizedText, RunningServer, SandboxOptions, SubgraphRequestContext } from './adapter.js';
+export type { Adapter, AdapterEvent, AdapterEventSink, AdapterSubgraph, CreateSubgraphOptions, LocalizedText, RunningServer, SandboxOptions, SubgraphRequestContext } from './adapter.js';
 export { isAdapter } from './adapter.js';
 export { AdapterError, type AdapterErrorCode } from './adapter-error.js';
 export { buildSubgraph, type SubgraphResolvers } from './build-subgraph.js';
