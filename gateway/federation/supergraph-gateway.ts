@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { execute, parse, OperationTypeNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { execute, GraphQLError, parse, OperationTypeNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import { getStitchedSchemaFromSupergraphSdl } from '@graphql-tools/federation';
 import type {
   GatewayExecutor,
@@ -126,8 +126,14 @@ export class SupergraphGateway implements GatewayInterface {
 
   async load(): Promise<GatewayLoadResult> {
     if (this.#current === undefined) throw new GatewayError('ERR_SUPERGRAPH_NOT_LOADED');
-    const executor: GatewayExecutor = async (requestContext) =>
-      (await execute({
+    const executor: GatewayExecutor = async (requestContext) => {
+      if (requestContext.operation === undefined) {
+        // GraphQL spec §6.1 GetOperation: no operation of that name (or several and no name given).
+        const name = requestContext.request.operationName;
+        const message = name !== undefined && name !== null ? `Unknown operation named "${name}".` : 'The document has several operations; name the one to run in "operationName".';
+        return { errors: [new GraphQLError(message, { extensions: { code: 'ERR_OPERATION_NOT_FOUND', http: { status: 400 } } })] };
+      }
+      return (await execute({
         // The schema Apollo validated this request against: the generation current at its start.
         schema: requestContext.schema,
         document: requestContext.document,
@@ -135,6 +141,7 @@ export class SupergraphGateway implements GatewayInterface {
         variableValues: requestContext.request.variables,
         contextValue: requestContext.context,
       })) as ExecutionResult<Record<string, unknown>>;
+    };
     return { executor };
   }
 

@@ -171,6 +171,8 @@ export function createApp(options: CreateAppOptions): Express {
       jsonBody(req, res, next);
       return;
     }
+    // GET carries its request in the query string; Apollo's express integration expects a body object.
+    req.body = {};
     next();
   });
   app.use(

@@ -1,0 +1,112 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { postGraphQL, startTestGateway } from '../support/gateway-harness.js';
+
+type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
+
+/** Every refusal is a GraphQL-over-HTTP error body with a registry code and the correlation id; never a stack. */
+function expectRefusal(response: { status: number; text: string; headers: Headers; body: { errors?: Array<{ message: string; extensions?: Record<string, unknown> }> } }, status: number, code: string): void {
+  expect(response.status).toBe(status);
+  expect(response.body.errors?.[0]?.extensions?.['code']).toBe(code);
+  expect(response.body.errors?.[0]?.message).toEqual(expect.any(String));
+  expect(response.body.errors?.[0]?.extensions?.['correlationId']).toBe(response.headers.get('x-request-id'));
+  expect(response.text).not.toMatch(/\bat [^\s]+ \(|stacktrace|node_modules/);
+}
+
+describe('bad input', () => {
+  let gateway: Gateway;
+  beforeAll(async () => {
+    gateway = await startTestGateway({ server: { bodyLimitBytes: 4096 } });
+  });
+  afterAll(async () => {
+    await gateway.stop();
+  });
+
+  it('refuses malformed JSON with 400 ERR_BAD_JSON', async () => {
+    expectRefusal(await postGraphQL(gateway.graphqlUrl, '{"query": "{ __typename }"'), 400, 'ERR_BAD_JSON');
+  });
+
+  it('refuses a body that is JSON but not a GraphQL request with 400 ERR_BAD_REQUEST', async () => {
+    expectRefusal(await postGraphQL(gateway.graphqlUrl, '[1, 2, 3]'), 400, 'ERR_BAD_REQUEST');
+    expectRefusal(await postGraphQL(gateway.graphqlUrl, { variables: {} }), 400, 'ERR_BAD_REQUEST');
+  });
+
+  it('refuses malformed GraphQL with 400 ERR_GRAPHQL_PARSE_FAILED', async () => {
+    expectRefusal(await postGraphQL(gateway.graphqlUrl, { query: '{ governmentEntity(state: QA' }), 400, 'ERR_GRAPHQL_PARSE_FAILED');
+  });
+
+  it('refuses unknown fields with 400 ERR_GRAPHQL_VALIDATION_FAILED naming the field', async () => {
+    const response = await postGraphQL(gateway.graphqlUrl, { query: '{ governmentEntity(state: QA, code: "MOF") { salaryOfTheMinister } }' });
+    expectRefusal(response, 400, 'ERR_GRAPHQL_VALIDATION_FAILED');
+    expect(response.body.errors?.[0]?.message).toContain('salaryOfTheMinister');
+  });
+
+  it('refuses wrong variable types with 400 ERR_BAD_USER_INPUT', async () => {
+    const query = 'query Q($state: MemberState!, $code: String!) { governmentEntity(state: $state, code: $code) { code } }';
+    expectRefusal(await postGraphQL(gateway.graphqlUrl, { query, variables: { state: 'XX', code: 'MOF' } }), 400, 'ERR_BAD_USER_INPUT');
+    expectRefusal(await postGraphQL(gateway.graphqlUrl, { query, variables: { state: 'QA', code: 42 } }), 400, 'ERR_BAD_USER_INPUT');
+    expectRefusal(await postGraphQL(gateway.graphqlUrl, { query, variables: { state: 'QA' } }), 400, 'ERR_BAD_USER_INPUT');
+  });
+
+  it('refuses an operation name that is not in the document', async () => {
+    const response = await postGraphQL(gateway.graphqlUrl, { query: 'query A { __typename }', operationName: 'B' });
+    expectRefusal(response, 400, 'ERR_OPERATION_NOT_FOUND');
+    expect(response.body.errors?.[0]?.message).toContain('"B"');
+  });
+
+  it('refuses a body over the configured limit with 413 ERR_BODY_TOO_LARGE', async () => {
+    const query = `{ __typename ${'#'.repeat(5000)}\n}`;
+    expectRefusal(await postGraphQL(gateway.graphqlUrl, { query }), 413, 'ERR_BODY_TOO_LARGE');
+  });
+
+  it('refuses unsupported methods with 405 and an Allow header', async () => {
+    for (const method of ['PUT', 'DELETE', 'PATCH']) {
+      const response = await fetch(gateway.graphqlUrl, { method, headers: { 'content-type': 'application/json' }, body: '{}' });
+      const text = await response.text();
+      expectRefusal({ status: response.status, text, headers: response.headers, body: JSON.parse(text) as never }, 405, 'ERR_METHOD_NOT_ALLOWED');
+      expect(response.headers.get('allow')).toBe('GET, POST');
+    }
+  });
+
+  it('refuses unsupported content types with 415 ERR_UNSUPPORTED_MEDIA_TYPE', async () => {
+    for (const type of ['text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', '']) {
+      const response = await fetch(gateway.graphqlUrl, { method: 'POST', headers: type === '' ? {} : { 'content-type': type }, body: 'query={__typename}' });
+      const text = await response.text();
+      expectRefusal({ status: response.status, text, headers: response.headers, body: JSON.parse(text) as never }, 415, 'ERR_UNSUPPORTED_MEDIA_TYPE');
+    }
+  });
+
+  it('answers queries over GET and refuses mutations over GET', async () => {
+    const get = (query: string): Promise<Response> =>
+      fetch(`${gateway.graphqlUrl}?query=${encodeURIComponent(query)}`, { headers: { 'x-gccgw-request': '1' } });
+    const ok = await get('{ governmentEntity(state: QA, code: "MOF") { code } }');
+    expect(ok.status).toBe(200);
+    expect(await ok.json()).toEqual({ data: { governmentEntity: { code: 'MOF' } } });
+    const mutation = await get('mutation { __typename }');
+    const text = await mutation.text();
+    expect(mutation.status).toBe(405);
+    expect((JSON.parse(text) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('ERR_MUTATION_OVER_GET');
+  });
+
+  it('refuses a cross-site GET without a preflight header (CSRF protection)', async () => {
+    const response = await fetch(`${gateway.graphqlUrl}?query=${encodeURIComponent('{ __typename }')}`);
+    expect(response.status).toBe(400);
+    const body = (await response.json()) as { errors: Array<{ extensions: { code: string; correlationId: string } }> };
+    expect(body.errors[0]?.extensions.code).toBe('ERR_BAD_REQUEST');
+  });
+
+  it('answers unknown paths with 404 ERR_NOT_FOUND', async () => {
+    const response = await fetch(`${gateway.baseUrl}/no/such/path`);
+    const text = await response.text();
+    expectRefusal({ status: response.status, text, headers: response.headers, body: JSON.parse(text) as never }, 404, 'ERR_NOT_FOUND');
+  });
+
+  it('replaces a request id header that does not look like an id', async () => {
+    const response = await postGraphQL(gateway.graphqlUrl, { query: '{ __typename }' }, { 'x-request-id': 'bad id with spaces' });
+    expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('keeps serving after every kind of bad input', async () => {
+    const response = await postGraphQL(gateway.graphqlUrl, { query: '{ governmentEntity(state: QA, code: "MOF") { code } }' });
+    expect(response.body).toEqual({ data: { governmentEntity: { code: 'MOF' } } });
+  });
+});
