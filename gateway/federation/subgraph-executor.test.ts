@@ -1,0 +1,140 @@
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from '@jest/globals';
+import { createServer, type IncomingHttpHeaders, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { parse, OperationTypeNode, type ExecutionResult } from 'graphql';
+import { createSilentLogger } from '../logging/logger.js';
+import type { GatewayRequestContext } from './request-context.js';
+import { createSubgraphExecutor } from './subgraph-executor.js';
+import { createHttpTransport } from './subgraph-transport.js';
+
+type Behaviour = 'ok' | '503' | 'hang' | 'not-json' | 'reset';
+
+/** A real HTTP subgraph whose next answers are scripted. */
+let server: Server;
+let url: string;
+let script: Behaviour[] = [];
+let received: IncomingHttpHeaders[] = [];
+
+beforeAll(async () => {
+  server = createServer((req, res) => {
+    received.push(req.headers);
+    req.resume();
+    req.on('end', () => {
+      const behaviour = script.shift() ?? 'ok';
+      if (behaviour === 'hang') return;
+      if (behaviour === 'reset') {
+        req.socket.destroy();
+        return;
+      }
+      if (behaviour === '503') {
+        res.writeHead(503, { 'content-type': 'text/plain' }).end('overloaded');
+        return;
+      }
+      if (behaviour === 'not-json') {
+        res.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy error</html>');
+        return;
+      }
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { __typename: 'Query' } }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/graphql`;
+});
+afterAll(async () => {
+  server.closeAllConnections();
+  await new Promise((resolve) => server.close(resolve));
+});
+beforeEach(() => {
+  script = [];
+  received = [];
+});
+
+function executor(overrides: { timeoutMillis?: number; maxAttempts?: number; breaker?: boolean } = {}) {
+  return createSubgraphExecutor({
+    name: 'hr',
+    transport: createHttpTransport({ url }),
+    timeoutMillis: overrides.timeoutMillis ?? 2_000,
+    retry: { maxAttempts: overrides.maxAttempts ?? 3, backoffMillis: 1 },
+    circuitBreaker: { enabled: overrides.breaker ?? false, failureThreshold: 2, resetTimeoutMillis: 60_000 },
+    logger: createSilentLogger(),
+  });
+}
+
+const QUERY = { document: parse('{ __typename }'), operationType: OperationTypeNode.QUERY };
+const MUTATION = { document: parse('mutation { __typename }'), operationType: OperationTypeNode.MUTATION };
+
+function codeOf(result: ExecutionResult): unknown {
+  return result.errors?.[0]?.extensions['code'];
+}
+
+describe('subgraph executor', () => {
+  it('retries a query after a 503 and returns the answer', async () => {
+    script = ['503', 'ok'];
+    const result = (await executor()(QUERY)) as ExecutionResult;
+    expect(result).toEqual({ data: { __typename: 'Query' } });
+    expect(received).toHaveLength(2);
+  });
+
+  it('never sends a mutation twice, even after a connection reset', async () => {
+    script = ['reset', 'ok'];
+    const result = (await executor()(MUTATION)) as ExecutionResult;
+    expect(codeOf(result)).toBe('ERR_SUBGRAPH_UNAVAILABLE');
+    expect(result.errors?.[0]?.message).toContain('"hr"');
+    expect(received).toHaveLength(1);
+  });
+
+  it('stops retrying after maxAttempts and names the subgraph', async () => {
+    script = ['503', '503', '503', '503'];
+    const result = (await executor({ maxAttempts: 3 })(QUERY)) as ExecutionResult;
+    expect(codeOf(result)).toBe('ERR_SUBGRAPH_UNAVAILABLE');
+    expect(result.errors?.[0]?.extensions['subgraph']).toBe('hr');
+    expect(received).toHaveLength(3);
+  });
+
+  it('gives up on a subgraph that does not answer within its timeout', async () => {
+    script = ['hang', 'hang'];
+    const started = Date.now();
+    const result = (await executor({ timeoutMillis: 150, maxAttempts: 2 })(QUERY)) as ExecutionResult;
+    expect(codeOf(result)).toBe('ERR_SUBGRAPH_TIMEOUT');
+    expect(result.errors?.[0]?.message).toContain('150 ms');
+    expect(received).toHaveLength(2);
+    // Bounded by attempts x timeout (+ backoff); generous margin for a loaded machine.
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+
+  it('does not retry an answer that is not a GraphQL response', async () => {
+    script = ['not-json', 'ok'];
+    const result = (await executor()(QUERY)) as ExecutionResult;
+    expect(codeOf(result)).toBe('ERR_SUBGRAPH_BAD_RESPONSE');
+    expect(received).toHaveLength(1);
+  });
+
+  it('opens the circuit after consecutive failures and then fails fast without calling', async () => {
+    const exec = executor({ breaker: true, maxAttempts: 1 });
+    script = ['503', '503'];
+    await exec(QUERY);
+    await exec(QUERY);
+    expect(exec.breaker?.state).toBe('open');
+    const result = (await exec(QUERY)) as ExecutionResult;
+    expect(codeOf(result)).toBe('ERR_SUBGRAPH_CIRCUIT_OPEN');
+    expect(received).toHaveLength(2);
+  });
+
+  it('forwards the request id, caller, purpose and trace context, and records the call', async () => {
+    const context: GatewayRequestContext = {
+      requestId: 'req-0000-1111',
+      clientId: 'GCC:QA:GOV:CSGDB:hr-portal',
+      authenticatedBy: 'insecure-demo-port',
+      purpose: 'PENSION_VERIFICATION',
+      traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
+      logger: createSilentLogger(),
+      subgraphCalls: new Set(),
+    };
+    await executor()({ ...QUERY, context });
+    expect(received[0]?.['x-request-id']).toBe('req-0000-1111');
+    expect(received[0]?.['x-gccgw-client-id']).toBe('GCC:QA:GOV:CSGDB:hr-portal');
+    expect(received[0]?.['x-gccgw-purpose']).toBe('PENSION_VERIFICATION');
+    expect(received[0]?.['traceparent']).toBe(context.traceparent);
+    expect([...context.subgraphCalls]).toEqual(['hr']);
+  });
+});
