@@ -4,8 +4,8 @@
  */
 export interface ExampleOperation {
   readonly title: string;
+  /** Variables carry default values in the document, so every tab runs as it is. */
   readonly query: string;
-  readonly variables?: Readonly<Record<string, unknown>>;
 }
 
 export const EXAMPLE_OPERATIONS: readonly ExampleOperation[] = [
@@ -13,7 +13,7 @@ export const EXAMPLE_OPERATIONS: readonly ExampleOperation[] = [
     title: 'Budget beside cloud spend (join)',
     query: `# One query, two national systems: the entity comes from Mawared (HR & finance),
 # its tenants and monthly cloud spend from the government cloud.
-query EntityWithCloudSpend($state: MemberState!, $code: String!, $month: String!) {
+query EntityWithCloudSpend($state: MemberState! = QA, $code: String! = "MOF", $month: String! = "2026-10") {
   governmentEntity(state: $state, code: $code) {
     state
     code
@@ -28,22 +28,20 @@ query EntityWithCloudSpend($state: MemberState!, $code: String!, $month: String!
     }
   }
 }`,
-    variables: { state: 'QA', code: 'MOF', month: '2026-10' },
   },
   {
     title: 'Mawared: government entities',
-    query: `query GovernmentEntities($state: MemberState, $first: Int) {
+    query: `query GovernmentEntities($state: MemberState = QA, $first: Int = 5) {
   governmentEntities(state: $state, first: $first) {
     totalCount
     edges { cursor node { code name { en ar } kind headcount } }
     pageInfo { hasNextPage endCursor }
   }
 }`,
-    variables: { state: 'QA', first: 5 },
   },
   {
     title: 'Government cloud: tenants and owners',
-    query: `query CloudTenants($state: MemberState) {
+    query: `query CloudTenants($state: MemberState = QA) {
   cloudTenants(state: $state) {
     id
     displayName
@@ -51,6 +49,5 @@ query EntityWithCloudSpend($state: MemberState!, $code: String!, $month: String!
     entity { state code name { en ar } }
   }
 }`,
-    variables: { state: 'QA' },
   },
 ];

@@ -102,7 +102,7 @@ const INIT_SCRIPT = `(async function () {
   var config = await (await fetch('/explorer/config.json')).json();
   var fetcher = GraphiQL.createFetcher({ url: config.graphqlPath });
   var tabs = config.examples.map(function (example) {
-    return { query: example.query, variables: example.variables ? JSON.stringify(example.variables, null, 2) : undefined };
+    return { query: example.query };
   });
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, {
