@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { postGraphQL, startTestGateway } from '../../test/support/gateway-harness.js';
-import { EXAMPLE_OPERATIONS } from './explorer/example-operations.js';
+import { postGraphQL, startTestGateway } from '../support/gateway-harness.js';
+import type { EXAMPLE_OPERATIONS } from '../../gateway/http/explorer/example-operations.js';
 
 describe('the explorer', () => {
   let gateway: Awaited<ReturnType<typeof startTestGateway>>;
