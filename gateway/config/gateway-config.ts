@@ -119,6 +119,24 @@ export const gatewayConfigSchema = z.strictObject({
       },
       overrides: {},
     }),
+  audit: z
+    .strictObject({
+      /** Record every exchange in the evidence log. */
+      enabled: z.boolean().default(true),
+      /** Directory of the log (relative to the config file, or the working directory). */
+      dir: z.string().min(1).default('var/audit'),
+      /**
+       * `sync`: a response is released only after its record is on disk. `batch`: records are
+       * written within `batchMaxDelayMillis`; a crash may lose that window.
+       */
+      durability: z.enum(['sync', 'batch']).default('sync'),
+      /** Group-commit window. @default 5 in sync mode, 50 in batch mode */
+      batchMaxDelayMillis: z.number().int().min(0).max(10_000).optional(),
+      segmentMaxBytes: z.number().int().min(4096).max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
+      /** Argument and input-field names whose values identify a data subject (recorded as keyed hashes). */
+      subjectArguments: z.array(z.string().regex(/^[_A-Za-z][_0-9A-Za-z]*$/)).default(['nationalId']),
+    })
+    .default({ enabled: true, dir: 'var/audit', durability: 'sync', segmentMaxBytes: 64 * 1024 * 1024, subjectArguments: ['nationalId'] }),
   explorer: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
   metrics: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
   logging: z

@@ -64,9 +64,9 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   }
   const config = result.data;
   // Relative supergraph paths are relative to the config file, like any path written in it.
-  if (config.supergraph.file !== undefined) {
-    config.supergraph.file = resolve(file !== undefined ? dirname(file) : cwd, config.supergraph.file);
-  }
+  const base = file !== undefined ? dirname(file) : cwd;
+  if (config.supergraph.file !== undefined) config.supergraph.file = resolve(base, config.supergraph.file);
+  config.audit.dir = resolve(base, config.audit.dir);
   return { config, file };
 }
 

@@ -39,6 +39,8 @@ export const ERROR_CODES = {
   ERR_SHUTTING_DOWN: spec('gateway', 503, true, 'The gateway is shutting down.', 'البوابة قيد الإيقاف.'),
   ERR_CONFIG_INVALID: spec('gateway', 500, false, 'The configuration is not valid.', 'الإعدادات غير صالحة.'),
   ERR_INTERNAL: spec('gateway', 500, false, 'Internal gateway error.', 'خطأ داخلي في البوابة.'),
+  ERR_AUDIT_UNAVAILABLE: spec('gateway', 503, true, 'The exchange could not be recorded in the evidence log, so it was refused.', 'تعذر تسجيل العملية في سجل الأدلة، لذا رُفضت.'),
+  ERR_AUDIT_CORRUPT: spec('gateway', 500, false, 'The evidence log is damaged; verify it before restarting.', 'سجل الأدلة تالف؛ تحقق منه قبل إعادة التشغيل.'),
   // Subgraphs and upstream national systems
   ERR_SUBGRAPH_UNAVAILABLE: spec('upstream', 502, true, 'A subgraph could not be reached.', 'تعذر الوصول إلى إحدى الخدمات الفرعية.'),
   ERR_SUBGRAPH_TIMEOUT: spec('upstream', 504, true, 'A subgraph did not answer in time.', 'لم تستجب إحدى الخدمات الفرعية في الوقت المحدد.'),

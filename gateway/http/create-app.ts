@@ -43,7 +43,11 @@ export interface CreateAppOptions {
 }
 
 /** Builds the Apollo Server for a supergraph gateway. Nothing in it may call out to Apollo's services. */
-export function createApolloServer(gateway: SupergraphGateway, metrics: GatewayMetrics | undefined): ApolloServer<GatewayRequestContext> {
+export function createApolloServer(
+  gateway: SupergraphGateway,
+  metrics: GatewayMetrics | undefined,
+  plugins: ReadonlyArray<ApolloServerPlugin<GatewayRequestContext>> = [],
+): ApolloServer<GatewayRequestContext> {
   return new ApolloServer<GatewayRequestContext>({
     gateway,
     formatError: formatGraphQLError,
@@ -59,6 +63,7 @@ export function createApolloServer(gateway: SupergraphGateway, metrics: GatewayM
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
       ...(metrics !== undefined ? [operationMetricsPlugin(metrics)] : []),
+      ...plugins,
     ],
   });
 }

@@ -11,6 +11,9 @@ import { SupergraphGateway, type InProcessSubgraph } from '../federation/supergr
 import { createApolloServer, createApp, GRAPHQL_PATH } from '../http/create-app.js';
 import { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { startEmbeddedSubgraphs, type EmbeddedSubgraphs } from './embedded-subgraphs.js';
+import { EvidenceLog } from '../audit/evidence-log.js';
+import { exchangeRecorderPlugin } from '../audit/exchange-recorder.js';
+import { SubjectHasher } from '../audit/subject-hasher.js';
 
 /** The gateway's lifecycle. Transitions only go forward: starting -> started -> draining -> stopped. */
 export type GatewayStatus = 'starting' | 'started' | 'draining' | 'stopped';
@@ -27,6 +30,8 @@ export interface RunningGateway {
   readonly urls: GatewayUrls;
   readonly metrics: GatewayMetrics;
   readonly supergraph: SupergraphGateway;
+  /** The evidence log directory, when the log is enabled. */
+  readonly auditDir: string | undefined;
   /** Where the supergraph comes from. */
   readonly source: { readonly kind: 'embedded' } | { readonly kind: 'file'; readonly file: string };
   /**
@@ -102,7 +107,29 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       return reloading;
     };
 
-    const apollo = createApolloServer(supergraph, metrics);
+    let evidence: EvidenceLog | undefined;
+    if (config.audit.enabled) {
+      evidence = EvidenceLog.open({
+        dir: config.audit.dir,
+        durability: config.audit.durability,
+        segmentMaxBytes: config.audit.segmentMaxBytes,
+        ...(config.audit.batchMaxDelayMillis !== undefined ? { batchMaxDelayMillis: config.audit.batchMaxDelayMillis } : {}),
+        logger: options.logger.child({ component: 'audit' }),
+      });
+      cleanups.push(() => evidence?.close());
+    }
+    const plugins =
+      evidence !== undefined
+        ? [
+            exchangeRecorderPlugin({
+              log: evidence,
+              subjects: SubjectHasher.forLog(config.audit.dir),
+              subjectArguments: config.audit.subjectArguments,
+              supergraphSdl: () => supergraph.supergraphSdl,
+            }),
+          ]
+        : [];
+    const apollo = createApolloServer(supergraph, metrics, plugins);
     await apollo.start();
     cleanups.push(() => apollo.stop());
 
@@ -161,7 +188,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     status = 'started';
     const sandboxes = Object.fromEntries((embedded?.sandboxes ?? []).map(({ adapter, server }) => [adapter, server.url]));
     logger.info(
-      { mode: config.supergraph.source, supergraph: supergraph.supergraphHash, subgraphs: supergraph.subgraphNames, urls: insecureDemo, sandboxes },
+      { audit: evidence !== undefined ? { dir: config.audit.dir, durability: evidence.durability, head: evidence.head.seq } : 'disabled', mode: config.supergraph.source, supergraph: supergraph.supergraphHash, subgraphs: supergraph.subgraphNames, urls: insecureDemo, sandboxes },
       'gateway started',
     );
 
@@ -202,6 +229,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       urls: { ...(insecureDemo !== undefined ? { insecureDemo } : {}), sandboxes },
       metrics,
       supergraph,
+      auditDir: evidence !== undefined ? config.audit.dir : undefined,
       source: file !== undefined && embedded === undefined ? { kind: 'file', file } : { kind: 'embedded' },
       reload,
       stop,

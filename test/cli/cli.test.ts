@@ -13,7 +13,8 @@ import { postGraphQL } from '../support/gateway-harness.js';
  * process, talking over real sockets and signals.
  */
 const BIN = join(packageRoot(), 'bin', 'gccgw.js');
-const ENV = { ...process.env, GCCGW_LOGGING__LEVEL: 'warn', GCCGW_LOGGING__FORMAT: 'json', NO_COLOR: '1' };
+const AUDIT_DIR = mkdtempSync(join(tmpdir(), 'gccgw-cli-audit-'));
+const ENV = { ...process.env, GCCGW_LOGGING__LEVEL: 'warn', GCCGW_LOGGING__FORMAT: 'json', GCCGW_AUDIT__DIR: AUDIT_DIR, NO_COLOR: '1' };
 
 function run(args: string[], env: NodeJS.ProcessEnv = ENV): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 30_000 });

@@ -1,11 +1,13 @@
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { loadConfig } from '../../gateway/config/load-config.js';
 import { createSilentLogger } from '../../gateway/logging/logger.js';
 import { startGateway, type RunningGateway } from '../../gateway/runtime/gateway-runtime.js';
 
 /** Starts a gateway the way `gccgw start` does, on a free loopback port, with no config file. */
 export async function startTestGateway(overrides: Record<string, unknown> = {}): Promise<RunningGateway & { readonly graphqlUrl: string; readonly baseUrl: string }> {
-  const { config } = loadConfig({ env: {}, cwd: tmpdir(), overrides: deepMerge({ server: { insecureDemoPort: { port: 0 } }, logging: { level: 'silent' } }, overrides) });
+  const { config } = loadConfig({ env: {}, cwd: tmpdir(), overrides: deepMerge({ server: { insecureDemoPort: { port: 0 } }, logging: { level: 'silent' }, audit: { dir: mkdtempSync(join(tmpdir(), 'gccgw-audit-')) } }, overrides) });
   const gateway = await startGateway({ config, logger: createSilentLogger(), processMetrics: false });
   const graphqlUrl = gateway.urls.insecureDemo?.graphql;
   if (graphqlUrl === undefined) throw new Error('the demo listener is off');

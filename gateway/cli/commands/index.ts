@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { registerAdapterCommand } from './adapter-command.js';
+import { registerAuditCommand } from './audit-command.js';
 import { registerComposeCommand } from './compose-command.js';
 import { registerConfigCommand } from './config-command.js';
 import { registerSandboxCommand } from './sandbox-command.js';
@@ -15,4 +16,5 @@ export function registerCommands(program: Command): void {
   registerConfigCommand(program);
   registerAdapterCommand(program);
   registerSandboxCommand(program);
+  registerAuditCommand(program);
 }

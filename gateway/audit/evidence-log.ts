@@ -1,0 +1,332 @@
+import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { write as writeCallback, fdatasync as fdatasyncCallback } from 'node:fs';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { Logger } from 'pino';
+import { GatewayError } from '../errors/gateway-error.js';
+import { GENESIS_HASH, type AuditRecordBody, type SealedRecord } from './audit-record.js';
+import { checkLine, encodeRecord } from './record-codec.js';
+
+const write = promisify(writeCallback) as (fd: number, buffer: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>;
+const fdatasync = promisify(fdatasyncCallback);
+
+export type Durability = 'sync' | 'batch';
+
+export interface EvidenceLogOptions {
+  /** Directory of the log; segments live in `<dir>/segments/`. */
+  readonly dir: string;
+  /**
+   * `sync`: `append` resolves only once the record is on disk (fdatasync), so a response released
+   * after it can never be missing from the log. `batch`: `append` resolves at once and records reach
+   * the disk within `batchMaxDelayMillis` (plus one fsync): a crash may lose that window.
+   * @default 'sync'
+   */
+  readonly durability?: Durability;
+  /** Longest a record waits to be grouped with others before the write. @default 5 (sync), 50 (batch) */
+  readonly batchMaxDelayMillis?: number;
+  /** A new segment is started beyond this size. @default 64 MiB */
+  readonly segmentMaxBytes?: number;
+  readonly logger?: Logger;
+  readonly now?: () => Date;
+}
+
+export const SEGMENTS_DIR = 'segments';
+const SEGMENT_NAME = /^(\d{6})\.jsonl$/;
+
+interface Pending {
+  readonly line: string;
+  readonly resolve: () => void;
+  readonly reject: (error: Error) => void;
+}
+
+/** Segment files in order, as `{ number, path }`. */
+export function listSegments(dir: string): Array<{ readonly number: number; readonly path: string }> {
+  let names: string[];
+  try {
+    names = readdirSync(join(dir, SEGMENTS_DIR));
+  } catch {
+    return [];
+  }
+  return names
+    .map((name) => ({ name, match: SEGMENT_NAME.exec(name) }))
+    .filter((entry): entry is { name: string; match: RegExpExecArray } => entry.match !== null)
+    .map(({ name, match }) => ({ number: Number(match[1]), path: join(dir, SEGMENTS_DIR, name) }))
+    .sort((a, b) => a.number - b.number);
+}
+
+/**
+ * The append-only, hash-chained evidence log (DESIGN.md, "Evidence log"). Appends are sealed into
+ * the chain in call order and written by group commit: one write and one fdatasync for every
+ * record that arrived while the previous write was in progress. Any write failure makes the log
+ * refuse all further appends (fail closed) until it is reopened, which truncates what was never
+ * acknowledged.
+ */
+export class EvidenceLog {
+  readonly #options: Required<Omit<EvidenceLogOptions, 'logger'>> & { logger: Logger | undefined };
+  #fd = -1;
+  #segment = 0;
+  #segmentBytes = 0;
+  #seq = 0;
+  #head = GENESIS_HASH;
+  #pending: Pending[] = [];
+  #flushing: Promise<void> | undefined;
+  #timer: NodeJS.Timeout | undefined;
+  #failure: Error | undefined;
+  #closed = false;
+
+  private constructor(options: EvidenceLogOptions) {
+    const durability = options.durability ?? 'sync';
+    this.#options = {
+      dir: options.dir,
+      durability,
+      batchMaxDelayMillis: options.batchMaxDelayMillis ?? (durability === 'sync' ? 5 : 50),
+      segmentMaxBytes: options.segmentMaxBytes ?? 64 * 1024 * 1024,
+      now: options.now ?? (() => new Date()),
+      logger: options.logger,
+    };
+    if (!(this.#options.segmentMaxBytes >= 4096)) throw new TypeError('segmentMaxBytes must be at least 4096');
+  }
+
+  /** Opens (creating if needed) the log, recovering from a crash: a torn or unhashed tail is cut off. */
+  static open(options: EvidenceLogOptions): EvidenceLog {
+    const log = new EvidenceLog(options);
+    mkdirSync(options.dir, { recursive: true, mode: 0o700 });
+    acquireLock(options.dir);
+    try {
+      log.#recover();
+    } catch (error) {
+      releaseLock(options.dir);
+      throw error;
+    }
+    return log;
+  }
+
+  get head(): { readonly seq: number; readonly hash: string } {
+    return { seq: this.#seq, hash: this.#head };
+  }
+
+  get durability(): Durability {
+    return this.#options.durability;
+  }
+
+  /** Whether the log can take appends (false after a write failure: fail closed). */
+  get healthy(): boolean {
+    return this.#failure === undefined && !this.#closed;
+  }
+
+  /**
+   * Seals a record into the chain and writes it. In `sync` mode the promise resolves once the record
+   * is durable; it rejects with `ERR_AUDIT_UNAVAILABLE` if it cannot be written.
+   */
+  append(body: AuditRecordBody): Promise<SealedRecord> {
+    if (this.#closed) return Promise.reject(new GatewayError('ERR_AUDIT_UNAVAILABLE', { message: 'the evidence log is closed' }));
+    if (this.#failure !== undefined) return Promise.reject(this.#unavailable(this.#failure));
+    const seq = this.#seq + 1;
+    const time = this.#options.now().toISOString();
+    const { line, hash } = encodeRecord(seq, this.#head, time, body);
+    const sealed: SealedRecord = { seq, prev: this.#head, time, body, hash };
+    this.#seq = seq;
+    this.#head = hash;
+    return new Promise<SealedRecord>((resolve, reject) => {
+      this.#pending.push({ line, resolve: () => resolve(sealed), reject });
+      if (this.#options.durability === 'batch') resolve(sealed);
+      this.#schedule();
+    });
+  }
+
+  /** Writes everything pending and waits for it to be durable. */
+  async flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.#pending.length > 0 || this.#flushing !== undefined) {
+      if (this.#flushing !== undefined) await this.#flushing.catch(() => undefined);
+      else await this.#writePending();
+    }
+    if (this.#failure !== undefined) throw this.#unavailable(this.#failure);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.flush().catch(() => undefined);
+    this.#closed = true;
+    if (this.#fd >= 0) {
+      closeSync(this.#fd);
+      this.#fd = -1;
+    }
+    releaseLock(this.#options.dir);
+  }
+
+  #schedule(): void {
+    if (this.#timer !== undefined || this.#flushing !== undefined) return;
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      void this.#writePending();
+    }, this.#options.batchMaxDelayMillis);
+  }
+
+  async #writePending(): Promise<void> {
+    if (this.#flushing !== undefined || this.#pending.length === 0) return;
+    const batch = this.#pending;
+    this.#pending = [];
+    const run = (async () => {
+      try {
+        if (this.#failure !== undefined) throw this.#failure;
+        const data = Buffer.from(batch.map((p) => p.line).join(''), 'utf8');
+        if (this.#segmentBytes > 0 && this.#segmentBytes + data.length > this.#options.segmentMaxBytes) this.#rotate();
+        // fs.write may write fewer bytes than asked (e.g. near a full disk); write the rest or fail.
+        for (let offset = 0; offset < data.length; ) {
+          const { bytesWritten } = await write(this.#fd, data, offset, data.length - offset);
+          if (bytesWritten <= 0) throw new Error('write made no progress');
+          offset += bytesWritten;
+        }
+        await fdatasync(this.#fd);
+        this.#segmentBytes += data.length;
+        for (const p of batch) p.resolve();
+      } catch (cause) {
+        const error = cause instanceof Error ? cause : new Error(String(cause));
+        if (this.#failure === undefined) {
+          this.#failure = error;
+          this.#options.logger?.fatal({ err: error }, 'evidence log write failed: refusing further appends until restart (fail closed)');
+        }
+        const unavailable = this.#unavailable(error);
+        for (const p of [...batch, ...this.#pending.splice(0)]) p.reject(unavailable);
+      }
+    })();
+    this.#flushing = run;
+    await run;
+    this.#flushing = undefined;
+    if (this.#pending.length > 0) this.#schedule();
+  }
+
+  #unavailable(cause: Error): GatewayError {
+    return new GatewayError('ERR_AUDIT_UNAVAILABLE', { message: `the evidence log cannot record this exchange: ${(cause as NodeJS.ErrnoException).code ?? cause.message}`, cause });
+  }
+
+  #recover(): void {
+    const dir = join(this.#options.dir, SEGMENTS_DIR);
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    const segments = listSegments(this.#options.dir);
+    const last = segments[segments.length - 1];
+    if (last === undefined) {
+      this.#openSegment(1);
+      return;
+    }
+    for (const segment of segments.slice(-2)) {
+      if (!statSync(segment.path).isFile()) {
+        throw new GatewayError('ERR_AUDIT_CORRUPT', { message: `evidence log segment ${segment.path} is not a regular file` });
+      }
+    }
+    const text = readFileSync(last.path, 'utf8');
+    let validBytes = 0;
+    let position = 0;
+    let prev = this.#previousSegmentHead(segments);
+    let seq = prev.seq;
+    let head = prev.hash;
+    while (position < text.length) {
+      const end = text.indexOf('\n', position);
+      if (end < 0) break; // torn tail: never acknowledged
+      const line = text.slice(position, end);
+      const check = checkLine(line);
+      if (!check.ok || check.prev !== head || check.seq !== seq + 1) break;
+      seq = check.seq;
+      head = check.hash;
+      position = end + 1;
+      validBytes = Buffer.byteLength(text.slice(0, position));
+    }
+    const size = statSync(last.path).size;
+    if (validBytes < size) {
+      this.#options.logger?.warn({ segment: last.path, keptBytes: validBytes, droppedBytes: size - validBytes }, 'evidence log: cutting an unacknowledged tail left by a crash');
+      const fd = openSync(last.path, 'r+');
+      ftruncateSync(fd, validBytes);
+      fsyncSync(fd);
+      closeSync(fd);
+    }
+    prev = { seq, hash: head };
+    this.#seq = prev.seq;
+    this.#head = prev.hash;
+    if (validBytes === 0 && segments.length > 1) {
+      // An empty last segment (crash right after rotation): reuse it.
+      unlinkSync(last.path);
+      this.#openSegment(last.number);
+      return;
+    }
+    this.#fd = openSync(last.path, 'a', 0o600);
+    this.#segment = last.number;
+    this.#segmentBytes = validBytes;
+  }
+
+  /** Head of the chain at the end of the second-to-last segment (read only for its last line). */
+  #previousSegmentHead(segments: ReadonlyArray<{ number: number; path: string }>): { seq: number; hash: string } {
+    const previous = segments[segments.length - 2];
+    if (previous === undefined) return { seq: 0, hash: GENESIS_HASH };
+    const text = readFileSync(previous.path, 'utf8').trimEnd();
+    const line = text.slice(text.lastIndexOf('\n') + 1);
+    const check = checkLine(line);
+    if (!check.ok) throw new GatewayError('ERR_AUDIT_CORRUPT', { message: `segment ${previous.path} ends with a damaged record: ${check.reason}; run gccgw audit verify` });
+    return { seq: check.seq, hash: check.hash };
+  }
+
+  #rotate(): void {
+    fsyncSync(this.#fd);
+    closeSync(this.#fd);
+    this.#openSegment(this.#segment + 1);
+  }
+
+  #openSegment(number: number): void {
+    const path = join(this.#options.dir, SEGMENTS_DIR, `${String(number).padStart(6, '0')}.jsonl`);
+    this.#fd = openSync(path, 'a', 0o600);
+    this.#segment = number;
+    this.#segmentBytes = 0;
+    // Make the new file's directory entry durable too.
+    const dirFd = openSync(join(this.#options.dir, SEGMENTS_DIR), 'r');
+    try {
+      fsyncSync(dirFd);
+    } finally {
+      closeSync(dirFd);
+    }
+  }
+}
+
+
+export const LOCK_FILE = 'LOCK';
+
+/**
+ * One writer per log: a second process appending to the same segments would fork the chain. The
+ * lock file holds the owner's pid; a lock whose owner is no longer alive (a crash) is taken over.
+ */
+function acquireLock(dir: string): void {
+  const file = join(dir, LOCK_FILE);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      writeFileSync(file, String(process.pid), { flag: 'wx', mode: 0o600 });
+      return;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
+        throw new GatewayError('ERR_AUDIT_UNAVAILABLE', { message: `cannot lock the evidence log at ${dir}: ${(error as Error).message}`, cause: error });
+      }
+      const owner = Number(readFileSync(file, 'utf8').trim());
+      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
+        throw new GatewayError('ERR_AUDIT_UNAVAILABLE', { message: `the evidence log at ${dir} is in use by process ${owner}` });
+      }
+      unlinkSync(file);
+    }
+  }
+  throw new GatewayError('ERR_AUDIT_UNAVAILABLE', { message: `cannot lock the evidence log at ${dir}` });
+}
+
+function releaseLock(dir: string): void {
+  try {
+    if (readFileSync(join(dir, LOCK_FILE), 'utf8').trim() === String(process.pid)) unlinkSync(join(dir, LOCK_FILE));
+  } catch {
+    // already gone
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}

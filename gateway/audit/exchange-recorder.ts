@@ -1,0 +1,146 @@
+import { createHash } from 'node:crypto';
+import { Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema, type ValueNode } from 'graphql';
+import type { ApolloServerPlugin } from '@apollo/server';
+import { readFieldSensitivities } from '../../adapters/kit/index.js';
+import { ERROR_CODES } from '../errors/error-codes.js';
+import { isGatewayError } from '../errors/gateway-error.js';
+import type { GatewayRequestContext } from '../federation/request-context.js';
+import type { AuditOutcome, FieldTouched, GraphQLExchangeRecord } from './audit-record.js';
+import type { EvidenceLog } from './evidence-log.js';
+import type { SubjectHasher } from './subject-hasher.js';
+
+export interface ExchangeRecorderOptions {
+  readonly log: EvidenceLog;
+  readonly subjects: SubjectHasher;
+  /** Names of arguments (and input fields) whose values identify a data subject. */
+  readonly subjectArguments: readonly string[];
+  /** The current supergraph SDL, for field sensitivities. */
+  readonly supergraphSdl: () => string | undefined;
+}
+
+const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/** Stable serialisation (object keys sorted) so equal variables always hash the same. */
+export function canonicalJson(value: unknown): string {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null';
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  const entries = Object.entries(value as Record<string, unknown>)
+    .filter(([, v]) => v !== undefined)
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+}
+
+/**
+ * Appends an evidence record for every GraphQL exchange. In `sync` durability the response is
+ * held until its record is on disk; if the record cannot be written the response is replaced by
+ * `ERR_AUDIT_UNAVAILABLE` (503): the gateway never gives an answer it has not recorded.
+ */
+export function exchangeRecorderPlugin(options: ExchangeRecorderOptions): ApolloServerPlugin<GatewayRequestContext> {
+  let sensitivityFor: { sdl: string; map: Map<string, string> } | undefined;
+  const sensitivities = (): Map<string, string> => {
+    const sdl = options.supergraphSdl();
+    if (sdl === undefined) return new Map();
+    if (sensitivityFor?.sdl !== sdl) sensitivityFor = { sdl, map: readFieldSensitivities(sdl) };
+    return sensitivityFor.map;
+  };
+  const subjectNames = new Set(options.subjectArguments);
+
+  return {
+    async requestDidStart() {
+      const startedAt = new Date();
+      const started = process.hrtime.bigint();
+      return {
+        async willSendResponse(requestContext) {
+          const context = requestContext.contextValue;
+          const body = requestContext.response.body;
+          const result = body.kind === 'single' ? body.singleResult : undefined;
+          const errors = result?.errors ?? [];
+          const hasData = result?.data !== undefined && result.data !== null;
+          const outcome: AuditOutcome = errors.length === 0 ? 'success' : hasData ? 'partial' : requestContext.operation === undefined ? 'rejected' : 'error';
+          const variables = requestContext.request.variables ?? {};
+          const document = requestContext.document;
+          const { fields, subjects } =
+            document !== undefined ? touched(requestContext.schema, document, variables, sensitivities(), subjectNames, options.subjects) : { fields: [], subjects: [] };
+          const record: GraphQLExchangeRecord = {
+            type: 'graphql.exchange',
+            requestId: context.requestId,
+            clientId: context.clientId ?? null,
+            authenticatedBy: context.authenticatedBy,
+            purpose: context.purpose ?? null,
+            operationName: requestContext.operationName ?? null,
+            operationType: requestContext.operation?.operation ?? null,
+            operationHash: requestContext.request.query !== undefined ? sha256(requestContext.request.query) : null,
+            variablesHash: sha256(canonicalJson(variables)),
+            fields,
+            subjects,
+            subgraphs: [...context.subgraphCalls].sort(),
+            requestSignature: null,
+            requestHash: null,
+            responseSignature: null,
+            responseHash: null,
+            startedAt: startedAt.toISOString(),
+            durationMillis: Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100,
+            outcome,
+            errorCodes: [...new Set(errors.map((e) => String(e.extensions?.['code'] ?? 'ERR_INTERNAL')))].sort(),
+          };
+          try {
+            await options.log.append(record);
+          } catch (error) {
+            const code = isGatewayError(error) ? error.code : 'ERR_AUDIT_UNAVAILABLE';
+            context.logger.error({ err: error, code }, 'exchange not recorded: response withheld (fail closed)');
+            requestContext.response.body = {
+              kind: 'single',
+              singleResult: {
+                errors: [{ message: ERROR_CODES.ERR_AUDIT_UNAVAILABLE.en, extensions: { code: 'ERR_AUDIT_UNAVAILABLE', origin: 'gateway', correlationId: context.requestId } }],
+              },
+            };
+            requestContext.response.http.status = 503;
+          }
+        },
+      };
+    },
+  };
+}
+
+/** The schema coordinates an operation selects (with their sensitivity) and the subjects it names. */
+function touched(
+  schema: GraphQLSchema,
+  document: DocumentNode,
+  variables: Record<string, unknown>,
+  sensitivities: Map<string, string>,
+  subjectNames: ReadonlySet<string>,
+  hasher: SubjectHasher,
+): { fields: FieldTouched[]; subjects: string[] } {
+  const coordinates = new Set<string>();
+  const subjects = new Set<string>();
+  const collectSubject = (name: string, value: ValueNode): void => {
+    if (value.kind === Kind.OBJECT) {
+      for (const field of value.fields) collectSubject(field.name.value, field.value);
+      return;
+    }
+    if (value.kind === Kind.LIST) {
+      for (const item of value.values) collectSubject(name, item);
+      return;
+    }
+    if (!subjectNames.has(name)) return;
+    const raw = value.kind === Kind.VARIABLE ? variables[value.name.value] : value.kind === Kind.STRING || value.kind === Kind.INT ? value.value : undefined;
+    for (const item of Array.isArray(raw) ? raw : [raw]) {
+      if (typeof item === 'string' || typeof item === 'number') subjects.add(hasher.hash(name, String(item)));
+    }
+  };
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType();
+        if (parent !== null && parent !== undefined && !node.name.value.startsWith('__')) coordinates.add(`${parent.name}.${node.name.value}`);
+        for (const argument of node.arguments ?? []) collectSubject(argument.name.value, argument.value);
+      },
+    }),
+  );
+  return {
+    fields: [...coordinates].sort().map((coordinate): FieldTouched => ({ coordinate, sensitivity: sensitivities.get(coordinate) ?? 'UNCLASSIFIED' })),
+    subjects: [...subjects].sort(),
+  };
+}

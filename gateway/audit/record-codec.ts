@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import { GENESIS_HASH, type AuditRecordBody, type SealedRecord } from './audit-record.js';
+
+/**
+ * The on-disk form of a record: one JSON object per line (JSON Lines), fields in a fixed order,
+ * the chain hash last:
+ *
+ *   {"seq":N,"prev":"<64 hex>","time":"<RFC 3339>","body":{...},"hash":"<64 hex>"}\n
+ *
+ * `hash` = SHA-256 over the exact bytes of the line up to (not including) `,"hash":`. Those bytes
+ * include `prev`, the hash of the record before, so changing, deleting, inserting or reordering any
+ * record breaks every hash after it. Hashing bytes rather than a re-serialisation keeps
+ * verification independent of any JSON library's key order or number formatting.
+ */
+const HASH_MARKER = ',"hash":"';
+const HEAD = /^\{"seq":(\d{1,15}),"prev":"([0-9a-f]{64})"/;
+
+export function encodeRecord(seq: number, prev: string, time: string, body: AuditRecordBody): { line: string; hash: string } {
+  const prefix = `{"seq":${seq},"prev":"${prev}","time":${JSON.stringify(time)},"body":${JSON.stringify(body)}`;
+  const hash = createHash('sha256').update(prefix).digest('hex');
+  return { line: `${prefix}${HASH_MARKER}${hash}"}\n`, hash };
+}
+
+export type LineCheck =
+  | { readonly ok: true; readonly seq: number; readonly prev: string; readonly hash: string }
+  | { readonly ok: false; readonly reason: string };
+
+/** Checks one line's own integrity (without parsing the body): shape, and that its hash matches its bytes. */
+export function checkLine(line: string): LineCheck {
+  const head = HEAD.exec(line);
+  if (head === null) return { ok: false, reason: 'not a record line' };
+  const at = line.lastIndexOf(HASH_MARKER);
+  if (at < 0 || !line.endsWith('"}') || line.length - at !== HASH_MARKER.length + 64 + 2) return { ok: false, reason: 'no hash at the end of the line' };
+  const hash = line.slice(at + HASH_MARKER.length, at + HASH_MARKER.length + 64);
+  const actual = createHash('sha256').update(line.slice(0, at)).digest('hex');
+  if (actual !== hash) return { ok: false, reason: 'hash does not match the record (the record was changed)' };
+  return { ok: true, seq: Number(head[1]), prev: head[2] as string, hash };
+}
+
+export function decodeRecord(line: string): SealedRecord {
+  return JSON.parse(line) as SealedRecord;
+}
+
+export { GENESIS_HASH };
