@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { GENESIS_HASH } from './audit-record.js';
 import { listSegments } from './evidence-log.js';
-import { checkLine } from './record-codec.js';
+import { checkLineBytes } from './record-codec.js';
 
 export interface VerifyProblem {
   readonly segment: string;
@@ -36,12 +36,12 @@ export function verifyLog(dir: string): VerifyReport {
     if (segment.number !== (segments[0]?.number ?? 1) + index) {
       return { ok: false, segments: segments.length, records, head: { seq, hash: head }, problem: { segment: segment.path, line: 1, expectedSeq: seq + 1, reason: `segment ${segment.number} follows segment ${segment.number - 1} which is missing` } };
     }
-    const text = readFileSync(segment.path, 'utf8');
+    const bytes = readFileSync(segment.path);
     let lineNumber = 0;
     let position = 0;
-    while (position < text.length) {
+    while (position < bytes.length) {
       lineNumber += 1;
-      const end = text.indexOf('\n', position);
+      const end = bytes.indexOf(0x0a, position);
       const fail = (reason: string): VerifyReport => ({
         ok: false,
         segments: segments.length,
@@ -50,7 +50,7 @@ export function verifyLog(dir: string): VerifyReport {
         problem: { segment: segment.path, line: lineNumber, expectedSeq: seq + 1, reason },
       });
       if (end < 0) return fail('the last line is incomplete (no newline)');
-      const check = checkLine(text.slice(position, end));
+      const check = checkLineBytes(bytes.subarray(position, end));
       if (!check.ok) return fail(check.reason);
       if (check.seq !== seq + 1) {
         return fail(
