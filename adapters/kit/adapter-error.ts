@@ -24,13 +24,21 @@ export class AdapterError extends GraphQLError {
   readonly retriable: boolean;
   readonly upstreamStatus: number | undefined;
 
-  constructor(code: AdapterErrorCode, message: string, options: { cause?: unknown; upstreamStatus?: number; adapter?: string } = {}) {
+  /** Seconds the upstream asked us to wait before trying again (HTTP `Retry-After`, RFC 9110 §10.2.3). */
+  readonly retryAfterSeconds: number | undefined;
+
+  constructor(code: AdapterErrorCode, message: string, options: { cause?: unknown; upstreamStatus?: number; adapter?: string; retryAfterSeconds?: number } = {}) {
     super(message, {
       originalError: options.cause instanceof Error ? options.cause : undefined,
-      extensions: { code, ...(options.adapter !== undefined ? { adapter: options.adapter } : {}) },
+      extensions: {
+        code,
+        ...(options.adapter !== undefined ? { adapter: options.adapter } : {}),
+        ...(options.retryAfterSeconds !== undefined ? { retryAfterSeconds: options.retryAfterSeconds } : {}),
+      },
     });
     this.code = code;
     this.retriable = RETRIABLE.has(code);
     this.upstreamStatus = options.upstreamStatus;
+    this.retryAfterSeconds = options.retryAfterSeconds;
   }
 }

@@ -10,6 +10,11 @@ export interface UpstreamHttpClientOptions {
   readonly fetch?: typeof fetch;
   /** Headers sent with every request (e.g. API version). */
   readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Maps an error answer (HTTP 4xx/5xx) to the adapter's own error, e.g. from the national system's
+   * error body; returning undefined keeps the generic mapping below.
+   */
+  readonly mapErrorResponse?: (response: UpstreamResponse<unknown>) => AdapterError | undefined;
 }
 
 export interface UpstreamResponse<T> {
@@ -41,6 +46,7 @@ export class UpstreamHttpClient {
     const url = new URL(path.replace(/^\//, ''), this.#options.baseUrl);
     const { adapter, timeoutMillis } = this.#options;
     let response: Response;
+    const signal = AbortSignal.timeout(timeoutMillis);
     try {
       response = await this.#fetch(url, {
         method,
@@ -51,15 +57,19 @@ export class UpstreamHttpClient {
           ...init.headers,
         },
         body: init.body !== undefined ? JSON.stringify(init.body) : null,
-        signal: AbortSignal.timeout(timeoutMillis),
+        // One deadline for the whole exchange, headers and body.
+        signal,
       });
     } catch (cause) {
-      if (cause instanceof Error && (cause.name === 'TimeoutError' || cause.name === 'AbortError')) {
+      // By name, not `instanceof`: the DOMException may come from another realm (e.g. a test VM context).
+      const name = typeof cause === 'object' && cause !== null ? (cause as { name?: unknown }).name : undefined;
+      if (signal.aborted || name === 'TimeoutError' || name === 'AbortError') {
         throw new AdapterError('ERR_UPSTREAM_TIMEOUT', `The ${adapter} national system did not answer within ${timeoutMillis} ms`, { cause, adapter });
       }
       throw new AdapterError('ERR_UPSTREAM_UNAVAILABLE', `The ${adapter} national system could not be reached`, { cause, adapter });
     }
     const text = await response.text().catch((cause: unknown) => {
+      if (signal.aborted) throw new AdapterError('ERR_UPSTREAM_TIMEOUT', `The ${adapter} national system did not finish answering within ${timeoutMillis} ms`, { cause, adapter });
       throw new AdapterError('ERR_UPSTREAM_UNAVAILABLE', `The ${adapter} national system closed the connection mid-response`, { cause, adapter });
     });
     if (response.status === 404 && init.accept404 === true) return { status: 404, headers: response.headers, body: undefined };
@@ -74,6 +84,10 @@ export class UpstreamHttpClient {
           upstreamStatus: response.status,
         });
       }
+    }
+    if (response.status >= 400 && this.#options.mapErrorResponse !== undefined) {
+      const mapped = this.#options.mapErrorResponse({ status: response.status, headers: response.headers, body });
+      if (mapped !== undefined) throw mapped;
     }
     if (response.status >= 500) {
       throw new AdapterError('ERR_UPSTREAM_UNAVAILABLE', `The ${adapter} national system failed (HTTP ${response.status})`, { adapter, upstreamStatus: response.status });

@@ -15,7 +15,7 @@ export const adapter: Adapter = {
     return {
       name: 'mawared',
       typeDefs,
-      schema: buildSubgraph(typeDefs, createMawaredResolvers(client)),
+      schema: buildSubgraph(typeDefs, createMawaredResolvers(client, { logger: options.logger, ...(options.events !== undefined ? { events: options.events } : {}) })),
       checkHealth: () => client.ping(),
     };
   },

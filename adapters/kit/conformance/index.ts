@@ -1,0 +1,8 @@
+export {
+  composeWithOthers,
+  describeAdapterConformance,
+  findConnectionFields,
+  findMonolingualDescriptions,
+  listObjectFields,
+  type AdapterConformanceOptions,
+} from './describe-adapter-conformance.js';

@@ -1,0 +1,21 @@
+/**
+ * CRC-32C (Castagnoli, reflected polynomial 0x82F63B78), the checksum of Kafka RecordBatch v2
+ * (KIP-98: it covers the batch from `attributes` to the end). Table-driven, one byte at a time:
+ * fast enough for test traffic and free of native dependencies.
+ */
+const TABLE = (() => {
+  const table = new Uint32Array(256);
+  for (let index = 0; index < 256; index += 1) {
+    let crc = index;
+    for (let bit = 0; bit < 8; bit += 1) crc = crc & 1 ? (crc >>> 1) ^ 0x82f63b78 : crc >>> 1;
+    table[index] = crc >>> 0;
+  }
+  return table;
+})();
+
+/** CRC-32C of `bytes`, as an unsigned 32-bit number. */
+export function crc32c(bytes: Uint8Array): number {
+  let crc = 0xffffffff;
+  for (const byte of bytes) crc = (TABLE[(crc ^ byte) & 0xff] as number) ^ (crc >>> 8);
+  return (crc ^ 0xffffffff) >>> 0;
+}
