@@ -8,6 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import type { AuditRecordBody } from '../../gateway/audit/audit-record.js';
 import { EvidenceLog, type Durability } from '../../gateway/audit/evidence-log.js';
 import { verifyLog } from '../../gateway/audit/verify-log.js';
 
@@ -15,7 +16,7 @@ const RECORDS = Number(process.argv[2] ?? '50000');
 const CONCURRENCY = 64;
 
 /** A record shaped like a real GraphQL exchange record (~600 bytes). */
-function exchange(n: number): Record<string, unknown> {
+function exchange(n: number): AuditRecordBody {
   return {
     type: 'graphql.exchange',
     requestId: `bench-${n}`,
