@@ -49,3 +49,17 @@ export function listSubgraphSdlNames(): string[] {
 export function supergraphPath(): string {
   return join(schemasDir(), 'supergraph.graphql');
 }
+
+/** Path of the JSON Schema of an event type, e.g. `gcc.hr.employment.ended.v1`. */
+export function eventSchemaPath(type: string): string {
+  if (!/^gcc(\.[a-z][a-z0-9-]*)+\.v[0-9]+$/.test(type)) throw new TypeError(`invalid event type: ${type}`);
+  return join(schemasDir(), 'events', `${type}.schema.json`);
+}
+
+/** Event types that have a committed schema under schemas/events/, sorted. */
+export function listEventTypes(): string[] {
+  return readdirSync(join(schemasDir(), 'events'))
+    .filter((file) => file.endsWith('.schema.json'))
+    .map((file) => file.slice(0, -'.schema.json'.length))
+    .sort();
+}

@@ -1,0 +1,273 @@
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { TransportRecord } from './cloud-event.js';
+import { partitionForKey, type DeliveredRecord, type EventSubscription, type EventTransport, type SubscribeOptions } from './event-transport.js';
+
+export interface EmbeddedEventTransportOptions {
+  /** Directory of the log: `<dir>/topics/<topic>/<partition>.jsonl`, `<dir>/groups/<group>.json`. */
+  readonly dir: string;
+  /** Partitions of a topic created by this transport. @default 3 */
+  readonly partitions?: number;
+  /** How often committed group positions are written to disk. @default 50 */
+  readonly positionFlushMillis?: number;
+  readonly logger?: Logger;
+}
+
+interface StoredRecord {
+  readonly offset: number;
+  readonly timestamp: number;
+  readonly key: string;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly value: string;
+}
+
+interface Partition {
+  readonly fd: number;
+  readonly records: StoredRecord[];
+  readonly waiters: Set<() => void>;
+}
+
+interface Member {
+  readonly id: number;
+  readonly options: SubscribeOptions;
+  closed: boolean;
+  wake: (() => void) | undefined;
+}
+
+interface Group {
+  readonly id: string;
+  readonly members: Member[];
+  readonly positions: Map<string, number>;
+  dirty: boolean;
+}
+
+const TOPIC = /^[a-z0-9][a-z0-9._-]{0,200}$/;
+const tp = (topic: string, partition: number): string => `${topic}:${partition}`;
+
+/**
+ * The embedded event transport: a durable log on local disk with Kafka's semantics — topics split
+ * into partitions by key, offsets, consumer groups whose members share partitions, positions that
+ * survive a restart, replay by offset or time. One process owns a log directory. Positions are
+ * flushed every `positionFlushMillis`, so after a crash a record may be delivered again
+ * (at-least-once; consumers deduplicate by event id).
+ */
+export class EmbeddedEventTransport implements EventTransport {
+  readonly kind = 'embedded' as const;
+  readonly #options: Required<Omit<EmbeddedEventTransportOptions, 'logger'>> & { logger: Logger | undefined };
+  readonly #topics = new Map<string, Partition[]>();
+  readonly #groups = new Map<string, Group>();
+  #nextMemberId = 1;
+  #flushTimer: NodeJS.Timeout | undefined;
+  #closed = false;
+
+  constructor(options: EmbeddedEventTransportOptions) {
+    this.#options = { dir: options.dir, partitions: options.partitions ?? 3, positionFlushMillis: options.positionFlushMillis ?? 50, logger: options.logger };
+    if (!Number.isInteger(this.#options.partitions) || this.#options.partitions < 1 || this.#options.partitions > 64) throw new TypeError('partitions must be 1..64');
+    mkdirSync(join(options.dir, 'topics'), { recursive: true });
+    mkdirSync(join(options.dir, 'groups'), { recursive: true });
+  }
+
+  async publish(records: readonly TransportRecord[]): Promise<void> {
+    if (this.#closed) throw new Error('the event transport is closed');
+    const byPartition = new Map<Partition, StoredRecord[]>();
+    const now = Date.now();
+    for (const record of records) {
+      const partitions = this.#topic(record.topic);
+      const partition = partitions[partitionForKey(record.key, partitions.length)] as Partition;
+      const pending = byPartition.get(partition) ?? [];
+      const offset = partition.records.length + pending.length;
+      pending.push({ offset, timestamp: record.timestamp ?? now, key: record.key, headers: { ...record.headers }, value: record.value });
+      byPartition.set(partition, pending);
+    }
+    // Durable before acknowledged: write and fsync every touched partition, then make visible.
+    for (const [partition, pending] of byPartition) {
+      writeSync(partition.fd, pending.map((r) => `${JSON.stringify(r)}\n`).join(''));
+      fsyncSync(partition.fd);
+    }
+    for (const [partition, pending] of byPartition) {
+      partition.records.push(...pending);
+      for (const wake of partition.waiters) wake();
+      partition.waiters.clear();
+    }
+  }
+
+  async subscribe(options: SubscribeOptions): Promise<EventSubscription> {
+    if (this.#closed) throw new Error('the event transport is closed');
+    for (const topic of options.topics) this.#topic(topic);
+    const group = this.#group(options.groupId);
+    const member: Member = { id: this.#nextMemberId++, options, closed: false, wake: undefined };
+    group.members.push(member);
+    this.#wakeGroup(group);
+    void this.#run(group, member);
+    return {
+      seek: async (topic, partition, offset) => {
+        group.positions.set(tp(topic, partition), Math.max(0, offset));
+        group.dirty = true;
+        this.#wakeGroup(group);
+      },
+      seekToTime: async (topic, time) => {
+        const at = time.getTime();
+        this.#topic(topic).forEach((partition, index) => {
+          const first = partition.records.find((r) => r.timestamp >= at);
+          group.positions.set(tp(topic, index), first?.offset ?? partition.records.length);
+        });
+        group.dirty = true;
+        this.#wakeGroup(group);
+      },
+      close: async () => {
+        member.closed = true;
+        member.wake?.();
+        const index = group.members.indexOf(member);
+        if (index >= 0) group.members.splice(index, 1);
+        this.#wakeGroup(group);
+        this.#flushPositions();
+      },
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    for (const group of this.#groups.values()) for (const member of group.members) {
+      member.closed = true;
+      member.wake?.();
+    }
+    clearInterval(this.#flushTimer);
+    this.#flushPositions();
+    for (const partitions of this.#topics.values()) for (const partition of partitions) closeSync(partition.fd);
+    this.#topics.clear();
+  }
+
+  /** The partitions of this group assigned to a member: round robin in join order. */
+  #assignment(group: Group, member: Member): Array<{ topic: string; partition: number }> {
+    const all: Array<{ topic: string; partition: number }> = [];
+    const topics = [...new Set(group.members.flatMap((m) => m.options.topics))].sort();
+    for (const topic of topics) this.#topic(topic).forEach((_, partition) => all.push({ topic, partition }));
+    const index = group.members.indexOf(member);
+    if (index < 0) return [];
+    return all.filter((_, i) => i % group.members.length === index && member.options.topics.includes(all[i]!.topic));
+  }
+
+  async #run(group: Group, member: Member): Promise<void> {
+    const fromBeginning = member.options.fromBeginning ?? true;
+    while (!member.closed && !this.#closed) {
+      let progressed = false;
+      const assigned = this.#assignment(group, member);
+      for (const { topic, partition: index } of assigned) {
+        const partition = this.#topic(topic)[index] as Partition;
+        const key = tp(topic, index);
+        if (!group.positions.has(key)) group.positions.set(key, fromBeginning ? 0 : partition.records.length);
+        while (!member.closed && (group.positions.get(key) ?? 0) < partition.records.length) {
+          if (!this.#assignment(group, member).some((a) => a.topic === topic && a.partition === index)) break;
+          const position = group.positions.get(key) ?? 0;
+          const record = partition.records[position] as StoredRecord;
+          try {
+            await member.options.handle({ topic, partition: index, offset: record.offset, timestamp: record.timestamp, key: record.key, headers: record.headers, value: record.value });
+          } catch (error) {
+            this.#options.logger?.warn({ err: error, topic, partition: index, offset: record.offset }, 'event handler failed; the record will be delivered again');
+            await new Promise((resolve) => setTimeout(resolve, 100));
+            break;
+          }
+          // Move on only if nobody moved the position meanwhile (a seek wins).
+          if (group.positions.get(key) === position) group.positions.set(key, position + 1);
+          group.dirty = true;
+          progressed = true;
+        }
+      }
+      if (!progressed && !member.closed) await this.#waitForData(member, assigned, 250);
+    }
+  }
+
+  #waitForData(member: Member, assigned: ReadonlyArray<{ topic: string; partition: number }>, millis: number): Promise<void> {
+    return new Promise((resolve) => {
+      const partitions = assigned.map(({ topic, partition }) => this.#topic(topic)[partition] as Partition);
+      const done = (): void => {
+        clearTimeout(timer);
+        for (const p of partitions) p.waiters.delete(done);
+        member.wake = undefined;
+        resolve();
+      };
+      const timer = setTimeout(done, millis);
+      for (const p of partitions) p.waiters.add(done);
+      member.wake = done;
+    });
+  }
+
+  #wakeGroup(group: Group): void {
+    for (const member of group.members) member.wake?.();
+  }
+
+  #topic(name: string): Partition[] {
+    const existing = this.#topics.get(name);
+    if (existing !== undefined) return existing;
+    if (!TOPIC.test(name)) throw new TypeError(`invalid topic name: ${name}`);
+    const dir = join(this.#options.dir, 'topics', name);
+    mkdirSync(dir, { recursive: true });
+    const files = readdirSync(dir).filter((f) => /^\d+\.jsonl$/.test(f));
+    const count = files.length > 0 ? files.length : this.#options.partitions;
+    const partitions = Array.from({ length: count }, (_, index) => this.#openPartition(join(dir, `${index}.jsonl`)));
+    this.#topics.set(name, partitions);
+    return partitions;
+  }
+
+  #openPartition(path: string): Partition {
+    const records: StoredRecord[] = [];
+    let validBytes = 0;
+    if (existsSync(path)) {
+      const text = readFileSync(path, 'utf8');
+      let position = 0;
+      while (position < text.length) {
+        const end = text.indexOf('\n', position);
+        if (end < 0) break;
+        try {
+          const record = JSON.parse(text.slice(position, end)) as StoredRecord;
+          if (record.offset !== records.length) break;
+          records.push(record);
+        } catch {
+          break;
+        }
+        position = end + 1;
+        validBytes = Buffer.byteLength(text.slice(0, position));
+      }
+      if (Buffer.byteLength(text) > validBytes) {
+        // A torn write from a crash: it was never acknowledged.
+        const fd = openSync(path, 'r+');
+        ftruncateSync(fd, validBytes);
+        fsyncSync(fd);
+        closeSync(fd);
+      }
+    }
+    return { fd: openSync(path, 'a'), records, waiters: new Set() };
+  }
+
+  #group(id: string): Group {
+    const existing = this.#groups.get(id);
+    if (existing !== undefined) return existing;
+    if (!/^[A-Za-z0-9._:-]{1,200}$/.test(id)) throw new TypeError(`invalid group id: ${id}`);
+    const file = join(this.#options.dir, 'groups', `${encodeURIComponent(id)}.json`);
+    const positions = new Map<string, number>(existsSync(file) ? Object.entries(JSON.parse(readFileSync(file, 'utf8')) as Record<string, number>) : []);
+    const group: Group = { id, members: [], positions, dirty: false };
+    this.#groups.set(id, group);
+    if (this.#flushTimer === undefined) {
+      this.#flushTimer = setInterval(() => this.#flushPositions(), this.#options.positionFlushMillis);
+      this.#flushTimer.unref();
+    }
+    return group;
+  }
+
+  /** Writes committed positions atomically (temp file, fsync, rename). */
+  #flushPositions(): void {
+    for (const group of this.#groups.values()) {
+      if (!group.dirty) continue;
+      group.dirty = false;
+      const file = join(this.#options.dir, 'groups', `${encodeURIComponent(group.id)}.json`);
+      const temp = `${file}.tmp`;
+      const fd = openSync(temp, 'w');
+      writeSync(fd, JSON.stringify(Object.fromEntries(group.positions)));
+      fsyncSync(fd);
+      closeSync(fd);
+      renameSync(temp, file);
+    }
+  }
+}

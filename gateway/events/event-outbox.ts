@@ -1,0 +1,157 @@
+import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { TransportRecord } from './cloud-event.js';
+import type { EventTransport } from './event-transport.js';
+
+export interface EventOutboxOptions {
+  readonly dir: string;
+  readonly transport: EventTransport;
+  /** Records published per transport call. @default 200 */
+  readonly batchSize?: number;
+  /** First wait after a failed publish; doubles up to 5 s. @default 200 */
+  readonly retryMillis?: number;
+  readonly logger?: Logger;
+}
+
+interface Entry {
+  readonly key: string;
+  readonly record: TransportRecord;
+}
+
+const keyOf = (record: TransportRecord): string => `${record.topic}|${record.headers['ce_id'] ?? ''}`;
+
+/**
+ * Transactional outbox for produced events (DESIGN.md: "Producers write to a durable outbox first").
+ * `add` returns once the records are on disk; a relay publishes them in order and marks them sent.
+ * A crash after publishing but before marking re-sends (never loses): consumers deduplicate by
+ * event id. Marks are keyed by `topic|event id`, so compaction can never make a new record look sent.
+ *
+ *   <dir>/outbox.jsonl   one {"key","record"} per line, in the order added
+ *   <dir>/sent.txt       one key per line, for each record the transport acknowledged
+ */
+export class EventOutbox {
+  readonly #options: EventOutboxOptions;
+  readonly #pending: Entry[] = [];
+  readonly #outboxFd: number;
+  readonly #sentFd: number;
+  #running = false;
+  #closed = false;
+  #wake: (() => void) | undefined;
+  #relay: Promise<void> | undefined;
+  #drainWaiters: Array<() => void> = [];
+
+  constructor(options: EventOutboxOptions) {
+    this.#options = options;
+    mkdirSync(options.dir, { recursive: true });
+    const outboxPath = join(options.dir, 'outbox.jsonl');
+    const sentPath = join(options.dir, 'sent.txt');
+    const sent = new Set(existsSync(sentPath) ? readFileSync(sentPath, 'utf8').split('\n').filter((l) => l !== '') : []);
+    if (existsSync(outboxPath)) {
+      const text = readFileSync(outboxPath, 'utf8');
+      let valid = 0;
+      let position = 0;
+      while (position < text.length) {
+        const end = text.indexOf('\n', position);
+        if (end < 0) break;
+        try {
+          const entry = JSON.parse(text.slice(position, end)) as Entry;
+          if (!sent.has(entry.key)) this.#pending.push(entry);
+        } catch {
+          break;
+        }
+        position = end + 1;
+        valid = Buffer.byteLength(text.slice(0, position));
+      }
+      if (statSync(outboxPath).size > valid) {
+        const fd = openSync(outboxPath, 'r+');
+        ftruncateSync(fd, valid);
+        fsyncSync(fd);
+        closeSync(fd);
+      }
+    }
+    this.#outboxFd = openSync(outboxPath, 'a');
+    this.#sentFd = openSync(sentPath, 'a');
+    if (this.#pending.length > 0) options.logger?.info({ pending: this.#pending.length }, 'outbox: re-sending events not acknowledged before the last stop');
+  }
+
+  /** Records not yet acknowledged by the transport. */
+  get pending(): number {
+    return this.#pending.length;
+  }
+
+  /** Durably queues records for publication (fsync before it resolves). */
+  async add(records: readonly TransportRecord[]): Promise<void> {
+    if (this.#closed) throw new Error('the outbox is closed');
+    const entries = records.map((record) => ({ key: keyOf(record), record }));
+    writeSync(this.#outboxFd, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+    fsyncSync(this.#outboxFd);
+    this.#pending.push(...entries);
+    this.#wake?.();
+  }
+
+  /** Starts the relay loop. */
+  start(): void {
+    if (this.#running) return;
+    this.#running = true;
+    this.#relay = this.#loop();
+  }
+
+  /** Resolves when everything added so far has been published. */
+  drained(): Promise<void> {
+    if (this.#pending.length === 0) return Promise.resolve();
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    this.#wake?.();
+    await this.#relay;
+    closeSync(this.#outboxFd);
+    closeSync(this.#sentFd);
+  }
+
+  async #loop(): Promise<void> {
+    let backoff = this.#options.retryMillis ?? 200;
+    while (!this.#closed) {
+      if (this.#pending.length === 0) {
+        this.#compact();
+        for (const resolve of this.#drainWaiters.splice(0)) resolve();
+        await new Promise<void>((resolve) => {
+          this.#wake = resolve;
+        });
+        this.#wake = undefined;
+        continue;
+      }
+      const batch = this.#pending.slice(0, this.#options.batchSize ?? 200);
+      try {
+        await this.#options.transport.publish(batch.map((e) => e.record));
+      } catch (error) {
+        this.#options.logger?.warn({ err: error, pending: this.#pending.length, retryInMillis: backoff }, 'outbox: publish failed; will retry');
+        await new Promise<void>((resolve) => {
+          const timer = setTimeout(resolve, backoff);
+          this.#wake = () => {
+            clearTimeout(timer);
+            resolve();
+          };
+        });
+        this.#wake = undefined;
+        backoff = Math.min(backoff * 2, 5_000);
+        continue;
+      }
+      backoff = this.#options.retryMillis ?? 200;
+      writeSync(this.#sentFd, batch.map((e) => `${e.key}\n`).join(''));
+      fsyncSync(this.#sentFd);
+      this.#pending.splice(0, batch.length);
+    }
+  }
+
+  /** With nothing pending, both files can start over (outbox first: a stale sent key is harmless). */
+  #compact(): void {
+    if (statSync(join(this.#options.dir, 'outbox.jsonl')).size < 1024 * 1024) return;
+    ftruncateSync(this.#outboxFd, 0);
+    fsyncSync(this.#outboxFd);
+    ftruncateSync(this.#sentFd, 0);
+    fsyncSync(this.#sentFd);
+  }
+}
