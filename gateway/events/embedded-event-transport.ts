@@ -2,7 +2,7 @@ import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, r
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { TransportRecord } from './cloud-event.js';
-import { partitionForKey, type DeliveredRecord, type EventSubscription, type EventTransport, type SubscribeOptions } from './event-transport.js';
+import { partitionForKey, type EventSubscription, type EventTransport, type SubscribeOptions } from './event-transport.js';
 
 export interface EmbeddedEventTransportOptions {
   /** Directory of the log: `<dir>/topics/<topic>/<partition>.jsonl`, `<dir>/groups/<group>.json`. */
