@@ -4,7 +4,9 @@ import { registerAuditCommand } from './audit-command.js';
 import { registerComposeCommand } from './compose-command.js';
 import { registerConfigCommand } from './config-command.js';
 import { registerSandboxCommand } from './sandbox-command.js';
+import { registerPkiCommand } from './pki-command.js';
 import { registerStartCommand } from './start-command.js';
+import { registerTrustCommand } from './trust-command.js';
 
 /**
  * Every `gccgw` subcommand registers itself here. Each command module exports one
@@ -17,4 +19,6 @@ export function registerCommands(program: Command): void {
   registerAdapterCommand(program);
   registerSandboxCommand(program);
   registerAuditCommand(program);
+  registerPkiCommand(program);
+  registerTrustCommand(program);
 }

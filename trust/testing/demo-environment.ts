@@ -1,0 +1,75 @@
+/**
+ * Test support: a complete demo trust environment on a frozen clock: PKI in a temp dir, OCSP / CRL /
+ * TSA servers on port 0, a loaded trust list and a revocation checker wired to the servers.
+ * Not part of the public API.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initDemoPki } from '../pki/init-demo-pki.js';
+import { cachedTestKey } from './cached-keys.js';
+import { loadDemoPki, type LoadedDemoPki } from '../pki/load-demo-pki.js';
+import { RevocationChecker } from '../revocation/revocation-checker.js';
+import { startDemoTrustServices, type DemoTrustServices } from '../servers/start-demo-trust-services.js';
+import { TrustListHolder } from '../trust-list/trust-list-holder.js';
+import type { Clock, FetchLike } from '../util/clock.js';
+import { ValidatedChainCache, type SignatureTrust } from '../jws/verify-signature.js';
+
+/** The instant the demo PKI is made at. */
+export const PKI_TIME = new Date('2026-11-01T08:00:00Z');
+
+/** A clock tests can move. */
+export class TestClock implements Clock {
+  private current: number;
+  constructor(start: Date) {
+    this.current = start.getTime();
+  }
+  now(): Date {
+    return new Date(this.current);
+  }
+  set(at: Date | string): void {
+    this.current = new Date(at).getTime();
+  }
+  advanceSeconds(seconds: number): void {
+    this.current += seconds * 1000;
+  }
+}
+
+export const nodeFetch: FetchLike = (url, init) => fetch(url, init as RequestInit) as unknown as ReturnType<FetchLike>;
+
+export interface DemoEnvironment {
+  readonly dir: string;
+  readonly pki: LoadedDemoPki;
+  readonly services: DemoTrustServices;
+  readonly clock: TestClock;
+  readonly holder: TrustListHolder;
+  readonly revocation: RevocationChecker;
+  readonly trust: SignatureTrust;
+  manifest(): LoadedDemoPki['manifest'];
+  close(): Promise<void>;
+}
+
+export async function startDemoEnvironment(): Promise<DemoEnvironment> {
+  const dir = await mkdtemp(join(tmpdir(), 'gccgw-trust-'));
+  const manifest = await initDemoPki({ dir: join(dir, 'pki'), now: PKI_TIME, generateKey: cachedTestKey });
+  const pki = await loadDemoPki(manifest);
+  const clock = new TestClock(new Date(PKI_TIME.getTime() + 3600_000));
+  const services = await startDemoTrustServices(pki, { clock });
+  const holder = new TrustListHolder({ operatorAnchors: [pki.operator.root], clock });
+  await holder.load(pki.signedTrustList);
+  const revocation = new RevocationChecker({
+    fetch: nodeFetch,
+    clock,
+    ocspUrlsFor: () => services.ocspUrlsFor(),
+    crlUrlsFor: (cert) => services.crlUrlsFor(cert),
+  });
+  const trust: SignatureTrust = { trustList: () => holder.current(), revocation, clock, chainCache: new ValidatedChainCache() };
+  return {
+    dir, pki, services, clock, holder, revocation, trust,
+    manifest: () => pki.manifest,
+    close: async () => {
+      await services.close();
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}
