@@ -1,10 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import os from 'node:os';
-import { loadConfig } from '../../gateway/config/load-config.js';
-import { createSilentLogger } from '../../gateway/logging/logger.js';
-import { startGateway } from '../../gateway/runtime/gateway-runtime.js';
+import { startTestGateway } from '../support/gateway-harness.js';
 
-type Gateway = Awaited<ReturnType<typeof startGateway>>;
+type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
 
 interface Result {
   data?: Record<string, unknown> | null;
@@ -19,8 +16,8 @@ describe('the federated budget-vs-spend query through the gateway', () => {
   };
 
   beforeAll(async () => {
-    const { config } = loadConfig({ env: {}, cwd: os.tmpdir(), overrides: { server: { insecureDemoPort: { port: 0 } } } });
-    gw = await startGateway({ config, logger: createSilentLogger(), processMetrics: false });
+    // Each test gateway gets its own evidence-log directory (a log has one writer).
+    gw = await startTestGateway();
   });
   afterAll(async () => {
     await gw.stop();

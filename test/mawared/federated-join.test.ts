@@ -1,15 +1,12 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL response data is read by path in assertions */
-import os from 'node:os';
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { startGateway } from '../../gateway/runtime/gateway-runtime.js';
-import { loadConfig } from '../../gateway/config/load-config.js';
-import { createSilentLogger } from '../../gateway/logging/logger.js';
+import { startTestGateway } from '../support/gateway-harness.js';
 
 /**
  * The Mawared subgraph federated with the government cloud through the gateway, in the embedded
  * mode: both sandboxes are started by the gateway, queries go over real HTTP to its demo port.
  */
-let gateway: Awaited<ReturnType<typeof startGateway>>;
+let gateway: Awaited<ReturnType<typeof startTestGateway>>;
 let graphqlUrl: string;
 
 interface GraphQLResponse {
@@ -23,9 +20,9 @@ async function post(query: string, variables: Record<string, unknown> = {}): Pro
 }
 
 beforeAll(async () => {
-  const { config } = loadConfig({ env: {}, cwd: os.tmpdir(), overrides: { server: { insecureDemoPort: { port: 0 } } } });
-  gateway = await startGateway({ config, logger: createSilentLogger(), processMetrics: false });
-  graphqlUrl = gateway.urls.insecureDemo!.graphql;
+  // Each test gateway gets its own evidence-log directory (a log has one writer).
+  gateway = await startTestGateway();
+  graphqlUrl = gateway.graphqlUrl;
 });
 
 afterAll(async () => {
