@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { initDemoPki, loadDemoPki, type LoadedIdentity, type Signer } from '../../trust/index.js';
+import { PKI_TIME, startDemoEnvironment, type DemoEnvironment } from '../../trust/testing/demo-environment.js';
+import { createCloudEvent, toTransportRecord, type CloudEvent } from '../../gateway/events/cloud-event.js';
+import { EventCatalogue } from '../../gateway/events/event-catalogue.js';
+import { EmbeddedEventTransport } from '../../gateway/events/embedded-event-transport.js';
+import { EventProcessor, signCloudEvent } from '../../gateway/events/event-processor.js';
+import type { DeliveredRecord, EventSubscription } from '../../gateway/events/event-transport.js';
+
+const TOPIC = 'gcc.sa.cloud';
+
+async function until(condition: () => boolean, timeoutMillis = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMillis;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('consuming signed events', () => {
+  let env: DemoEnvironment;
+  let dir: string;
+  let transport: EmbeddedEventTransport;
+  let subscription: EventSubscription;
+  let dlqSubscription: EventSubscription;
+  const delivered: CloudEvent[] = [];
+  const deadLetters: DeliveredRecord[] = [];
+  let qa: LoadedIdentity;
+  let revoked: LoadedIdentity;
+  let stranger: LoadedIdentity;
+  let strangerDir: string;
+
+  const signerOf = (identity: LoadedIdentity): Signer => ({ privateKey: identity.key.privateKey, certificates: identity.chain, clock: env.clock });
+  const provisioningEvent = (source: string, data: Record<string, unknown> = { requestId: 'req-1', tenantId: 'tnt-qa-mof-prod', state: 'SUCCEEDED' }): CloudEvent =>
+    createCloudEvent({ source, type: 'gcc.cloud.provisioning.completed.v1', subject: String(data['requestId'] ?? 'req'), data, time: env.clock.now().toISOString() });
+  const publish = async (...events: CloudEvent[]): Promise<void> => transport.publish(events.map((e) => toTransportRecord(e, TOPIC)));
+  const lastLetter = async (count: number): Promise<DeliveredRecord> => {
+    await until(() => deadLetters.length >= count);
+    return deadLetters[count - 1] as DeliveredRecord;
+  };
+
+  beforeAll(async () => {
+    env = await startDemoEnvironment();
+    const qaState = env.pki.states.QA;
+    qa = qaState.agencies.find((a) => !a.revoked)!.signing;
+    revoked = qaState.agencies.find((a) => a.revoked)!.signing;
+    // Another PKI, with its own roots: nobody in our trust list vouches for it.
+    strangerDir = mkdtempSync(join(tmpdir(), 'gccgw-stranger-pki-'));
+    const strangerPki = await loadDemoPki(await initDemoPki({ dir: strangerDir, now: PKI_TIME }));
+    stranger = strangerPki.states.QA.agencies.find((a) => !a.revoked)!.signing;
+    dir = mkdtempSync(join(tmpdir(), 'gccgw-processor-'));
+    transport = new EmbeddedEventTransport({ dir });
+    const processor = new EventProcessor({ catalogue: EventCatalogue.load(), trust: env.trust, transport, deliver: async (event) => void delivered.push(event) });
+    subscription = await transport.subscribe({ groupId: 'member-sa', topics: [TOPIC], handle: processor.handle });
+    dlqSubscription = await transport.subscribe({ groupId: 'dlq-reader', topics: [`${TOPIC}.dlq`], handle: async (r) => void deadLetters.push(r) });
+  }, 60_000);
+  afterAll(async () => {
+    await subscription.close();
+    await dlqSubscription.close();
+    await transport.close();
+    await env.close();
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(strangerDir, { recursive: true, force: true });
+  });
+
+  it('delivers a correctly signed event once, even when it arrives twice', async () => {
+    const event = await signCloudEvent(provisioningEvent(qa.clientId), signerOf(qa));
+    await publish(event, event);
+    await until(() => delivered.some((e) => e.id === event.id));
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(delivered.filter((e) => e.id === event.id)).toHaveLength(1);
+    expect(delivered[0]?.source).toBe('GCC:QA:GOV:CSGDB:hr-portal');
+  });
+
+  it('dead-letters an unsigned event (fail closed)', async () => {
+    await publish(provisioningEvent(qa.clientId));
+    const letter = await lastLetter(1);
+    expect(letter.headers).toMatchObject({ dlq_reason: 'signature', dlq_origin_topic: TOPIC });
+    expect(letter.headers['dlq_message']).toContain('not signed');
+  });
+
+  it('dead-letters an event whose data was changed after signing', async () => {
+    const event = await signCloudEvent(provisioningEvent(qa.clientId), signerOf(qa));
+    await publish({ ...event, data: { ...event.data, state: 'FAILED' } });
+    const letter = await lastLetter(2);
+    expect(letter.headers['dlq_reason']).toBe('signature');
+    expect(letter.headers['dlq_code']).toMatch(/^ERR_TRUST_/);
+  });
+
+  it('dead-letters an event signed by a certificate no member-state CA vouches for', async () => {
+    const event = await signCloudEvent(provisioningEvent(stranger.clientId), signerOf(stranger));
+    await publish(event);
+    const letter = await lastLetter(3);
+    expect(letter.headers['dlq_reason']).toBe('signature');
+    expect(letter.headers['dlq_code']).toMatch(/^ERR_TRUST_/);
+  });
+
+  it('dead-letters an event signed with a revoked certificate', async () => {
+    const event = await signCloudEvent(provisioningEvent(revoked.clientId), signerOf(revoked));
+    await publish(event);
+    const letter = await lastLetter(4);
+    expect(letter.headers['dlq_reason']).toBe('signature');
+    expect(letter.headers['dlq_code']).toBe('ERR_TRUST_CERT_REVOKED');
+  });
+
+  it('dead-letters an event whose source is not its signer', async () => {
+    const sa = env.pki.states.SA.agencies.find((a) => !a.revoked)!.signing;
+    const event = await signCloudEvent(provisioningEvent(sa.clientId), signerOf(qa));
+    await publish(event);
+    const letter = await lastLetter(5);
+    expect(letter.headers['dlq_reason']).toBe('signature');
+    expect(letter.headers['dlq_code']).toBe('ERR_TRUST_JWS_BINDING_MISMATCH');
+  });
+
+  it('dead-letters a signed event whose data violates its schema', async () => {
+    const event = await signCloudEvent(provisioningEvent(qa.clientId, { requestId: 'req-2', tenantId: 'tnt-qa-mof-prod', state: 'DONE' }), signerOf(qa));
+    await publish(event);
+    const letter = await lastLetter(6);
+    expect(letter.headers['dlq_reason']).toBe('schema');
+    expect(letter.headers['dlq_message']).toContain('/state');
+    expect(delivered.some((e) => e.id === event.id)).toBe(false);
+  });
+});
