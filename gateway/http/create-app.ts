@@ -14,6 +14,7 @@ import type { GatewayRequestContext } from '../federation/request-context.js';
 import type { SupergraphGateway } from '../federation/supergraph-gateway.js';
 import type { GatewayMetrics, OperationOutcome } from '../observability/gateway-metrics.js';
 import { createExplorerRouter } from './explorer/explorer-routes.js';
+import { createDocsRouter } from '../docs-site/docs-routes.js';
 import { errorBody, formatGraphQLError } from './graphql-error-format.js';
 import { requestIdFrom, runInRequestScope } from './request-scope.js';
 
@@ -155,6 +156,7 @@ export function createApp(options: CreateAppOptions): Express {
   if (options.explorer.enabled) {
     app.use(createExplorerRouter({ graphqlPath: GRAPHQL_PATH, ...(options.explorer.notice !== undefined ? { notice: options.explorer.notice } : {}) }));
   }
+  app.use(createDocsRouter({ supergraphSdl: () => options.gateway.supergraphSdl }));
 
   const jsonBody = express.json({ limit: options.bodyLimitBytes, strict: true, type: () => true });
   app.all(GRAPHQL_PATH, (req, res, next) => {

@@ -4,8 +4,9 @@ import { registerAuditCommand } from './audit-command.js';
 import { registerComposeCommand } from './compose-command.js';
 import { registerConfigCommand } from './config-command.js';
 import { registerSandboxCommand } from './sandbox-command.js';
-import { registerPkiCommand } from './pki-command.js';
+import { registerSchemaCommand } from './schema-command.js';
 import { registerStartCommand } from './start-command.js';
+import { registerPkiCommand } from './pki-command.js';
 import { registerTrustCommand } from './trust-command.js';
 
 /**
@@ -18,6 +19,7 @@ export function registerCommands(program: Command): void {
   registerConfigCommand(program);
   registerAdapterCommand(program);
   registerSandboxCommand(program);
+  registerSchemaCommand(program);
   registerAuditCommand(program);
   registerPkiCommand(program);
   registerTrustCommand(program);
