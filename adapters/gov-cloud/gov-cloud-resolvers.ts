@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { pageWindow, toConnection, type SubgraphResolvers } from '../kit/index.js';
+import { pageWindow, perRequest, toConnection, type SubgraphResolvers } from '../kit/index.js';
 import {
   FINAL_PHASES,
   parseResourceId,
@@ -167,20 +167,6 @@ function monthIndex(value: string): number {
   return year * 12 + m - 1;
 }
 
-/** Per-request memo (one per GraphQL context object), so a page of 100 rows fetches each tenant once. */
-function perRequest<T>(create: () => T): (context: unknown) => T {
-  const instances = new WeakMap<object, T>();
-  return (context) => {
-    if (typeof context !== 'object' || context === null) return create();
-    let instance = instances.get(context);
-    if (instance === undefined) {
-      instance = create();
-      instances.set(context, instance);
-    }
-    return instance;
-  };
-}
-
 function compact(filters: Record<string, string | null | undefined>): Filters {
   return Object.fromEntries(Object.entries(filters).filter(([, value]) => value !== undefined && value !== null)) as Filters;
 }
@@ -188,6 +174,7 @@ function compact(filters: Record<string, string | null | undefined>): Filters {
 type Args = Record<string, unknown>;
 
 export function createGovCloudResolvers(client: GovCloudClient, watcher: ProvisioningWatcher): SubgraphResolvers {
+  // One memo per GraphQL context object, so a page of 100 rows fetches each tenant once.
   const tenantCache = perRequest(() => new Map<string, Promise<TenantValue | null>>());
   const loadTenant = (context: unknown, id: string): Promise<TenantValue | null> => {
     const cache = tenantCache(context);
