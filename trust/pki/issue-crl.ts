@@ -5,21 +5,12 @@ import { toArrayBuffer } from '../util/der.js';
 import type { ParsedCertificate } from '../x509/parse-certificate.js';
 import { OID } from '../x509/oids.js';
 import { toCryptoKeys, webCryptoSigning, type KeyPair, type RsaScheme } from './key-pair.js';
+import type { RevocationReason } from '../revocation/crl.js';
 import { keyIdentifier } from './issue-certificate.js';
 import { x509 } from './x509-library.js';
 
-/** RFC 5280 §5.3.1 reason codes. */
-export type CrlReason =
-  | 'unspecified'
-  | 'keyCompromise'
-  | 'cACompromise'
-  | 'affiliationChanged'
-  | 'superseded'
-  | 'cessationOfOperation'
-  | 'certificateHold'
-  | 'removeFromCRL'
-  | 'privilegeWithdrawn'
-  | 'aACompromise';
+/** RFC 5280 §5.3.1 reason codes (the same names the CRL parser reports). */
+export type CrlReason = RevocationReason;
 
 export const CRL_REASON_CODES: Readonly<Record<CrlReason, number>> = {
   unspecified: 0,
