@@ -40,7 +40,7 @@ export { parseCrl, checkCrl, type ParsedCrl, type CheckCrlOptions, type CrlCheck
 export { buildOcspRequest, checkOcspResponse, makeCertId, type OcspRequest, type OcspStatus, type OcspCertId, type CheckOcspResponseOptions } from './revocation/ocsp.js';
 export { RevocationChecker, type RevocationCheckerOptions, type RevocationResult, type CheckChainOptions } from './revocation/revocation-checker.js';
 // Timestamps
-export { buildTimestampRequest, verifyTimestampResponse, requestTimestamp, type TimestampRequest, type VerifiedTimestamp, type VerifyTimestampOptions, type RequestTimestampOptions } from './tsp/timestamp.js';
+export { buildTimestampRequest, verifyTimestampResponse, requestTimestamp, type TimestampRequest, type VerifiedTimestamp, type VerifyTimestampOptions, type RequestTimestampOptions, type RequestedTimestamp } from './tsp/timestamp.js';
 // PKI tooling
 export { generateKeyPair, keyPairFromPem, privateKeyPem, KEY_TYPES, type KeyPair, type KeyType, type RsaScheme } from './pki/key-pair.js';
 export { issueCertificate, encodeNameConstraints, keyIdentifier, type IssueCertificateOptions, type CertificateProfile, type SubjectAltNames, type NameConstraintsInput, type IssuerInput } from './pki/issue-certificate.js';

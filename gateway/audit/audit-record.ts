@@ -36,8 +36,18 @@ export interface GraphQLExchangeRecord {
   readonly errorCodes: readonly string[];
 }
 
-/** Any record the log can hold; events and checkpoints add their own types. */
-export type AuditRecordBody = GraphQLExchangeRecord | { readonly type: string; readonly [key: string]: unknown };
+/** A signed statement of the chain's head (see checkpoint.ts). */
+export interface CheckpointBody {
+  readonly type: 'checkpoint';
+  readonly upToSeq: number;
+  readonly upToHash: string;
+  readonly signedAt: string;
+  readonly signature: string;
+  readonly timestamp: { readonly response: string; readonly nonce: string; readonly hashAlgorithm: string; readonly genTime: string } | null;
+}
+
+/** Any record the log can hold; events add their own types. */
+export type AuditRecordBody = GraphQLExchangeRecord | CheckpointBody | { readonly type: string; readonly [key: string]: unknown };
 
 /** A record as stored: its place in the chain, its time, its body, and the chain hashes. */
 export interface SealedRecord {

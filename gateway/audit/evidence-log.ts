@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors/gateway-error.js';
-import { GENESIS_HASH, type AuditRecordBody, type SealedRecord } from './audit-record.js';
+import { GENESIS_HASH, type AuditRecordBody, type CheckpointBody, type SealedRecord } from './audit-record.js';
 import { checkLine, encodeRecord } from './record-codec.js';
 
 const write = promisify(writeCallback) as (fd: number, buffer: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>;
@@ -132,6 +132,19 @@ export class EvidenceLog {
       if (this.#options.durability === 'batch') resolve(sealed);
       this.#schedule();
     });
+  }
+
+  /**
+   * Appends a signed checkpoint vouching for the current head (see checkpoint.ts). Resolves once
+   * the checkpoint record is durable, with the head it vouches for and its own place in the chain.
+   */
+  async checkpoint(signer: { checkpoint(upToSeq: number, upToHash: string, at: Date): Promise<CheckpointBody> }): Promise<{ upToSeq: number; checkpointSeq: number }> {
+    await this.flush();
+    const { seq, hash } = this.head;
+    const body = await signer.checkpoint(seq, hash, this.#options.now());
+    const sealed = await this.append(body);
+    await this.flush();
+    return { upToSeq: seq, checkpointSeq: sealed.seq };
   }
 
   /** Writes everything pending and waits for it to be durable. */

@@ -212,8 +212,15 @@ export interface RequestTimestampOptions {
   readonly timeoutMillis?: number;
 }
 
+/** A verified timestamp with what is needed to verify it again later, elsewhere: the response and the request's nonce. */
+export interface RequestedTimestamp extends VerifiedTimestamp {
+  readonly response: Uint8Array;
+  readonly nonce: string;
+  readonly hashAlgorithm: TimestampRequest['hashAlgorithm'];
+}
+
 /** Asks a TSA over HTTP (RFC 3161 §3.4: application/timestamp-query / -reply) and verifies the answer. */
-export async function requestTimestamp(options: RequestTimestampOptions): Promise<VerifiedTimestamp> {
+export async function requestTimestamp(options: RequestTimestampOptions): Promise<RequestedTimestamp> {
   const request = buildTimestampRequest(options.data);
   let body: Uint8Array;
   try {
@@ -228,6 +235,7 @@ export async function requestTimestamp(options: RequestTimestampOptions): Promis
   } catch (cause) {
     throw new TrustError('ERR_TRUST_FETCH_FAILED', { message: `The TSA at ${options.url} could not be reached`, cause });
   }
-  return verifyTimestampResponse({ response: body, request, trustList: options.trustList });
+  const verified = verifyTimestampResponse({ response: body, request, trustList: options.trustList });
+  return { ...verified, response: body, nonce: request.nonce, hashAlgorithm: request.hashAlgorithm };
 }
 

@@ -1,0 +1,184 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import {
+  canonicalize,
+  requestTimestamp,
+  signDetached,
+  verifySignature,
+  verifyTimestampResponse,
+  type FetchLike,
+  type SignatureTrust,
+  type Signer,
+  type TrustList,
+} from '../../trust/index.js';
+import type { CheckpointBody } from './audit-record.js';
+import { listSegments, type EvidenceLog } from './evidence-log.js';
+
+export type { CheckpointBody };
+import { checkLineBytes } from './record-codec.js';
+
+/**
+ * Signed checkpoints of the evidence log (DESIGN.md, "periodic signed checkpoints (and RFC 3161
+ * timestamps when a TSA is configured)"). A checkpoint is itself a record in the chain; it states
+ * the head (`upToSeq`, `upToHash`) it vouches for, signed by the gateway's signing key (detached JWS,
+ * trust module), and optionally a timestamp token over that signature, as CAdES-T does: proof the
+ * signature existed at that time, so the log cannot be silently rewritten and re-signed later.
+ */
+export const CHECKPOINT_PAYLOAD_TYPE = 'gcc.audit.checkpoint.v1';
+
+/** The bytes signed: RFC 8785 canonical JSON, so any verifier rebuilds them exactly. */
+export function checkpointPayload(upToSeq: number, upToHash: string, signedAt: string): Uint8Array {
+  return new TextEncoder().encode(canonicalize({ type: CHECKPOINT_PAYLOAD_TYPE, upToSeq, upToHash, signedAt }));
+}
+
+export interface CheckpointSigner {
+  /** Builds a checkpoint body for the given head. */
+  checkpoint(upToSeq: number, upToHash: string, at: Date): Promise<CheckpointBody>;
+}
+
+export interface TrustCheckpointSignerOptions {
+  /** The gateway's signing identity (signing EKU certificate and key). */
+  readonly signer: Signer;
+  /** An RFC 3161 TSA from the trust list; without it checkpoints are signed but not timestamped. */
+  readonly tsa?: { readonly url: string; readonly fetch: FetchLike; readonly trustList: () => TrustList };
+}
+
+export function trustCheckpointSigner(options: TrustCheckpointSignerOptions): CheckpointSigner {
+  return {
+    async checkpoint(upToSeq, upToHash, at) {
+      const signedAt = at.toISOString();
+      const signature = await signDetached({
+        payload: checkpointPayload(upToSeq, upToHash, signedAt),
+        privateKey: options.signer.privateKey,
+        certificates: options.signer.certificates,
+        signingTime: at,
+        typ: CHECKPOINT_PAYLOAD_TYPE,
+      });
+      let timestamp: CheckpointBody['timestamp'] = null;
+      if (options.tsa !== undefined) {
+        const token = await requestTimestamp({ url: options.tsa.url, data: new TextEncoder().encode(signature), fetch: options.tsa.fetch, trustList: options.tsa.trustList() });
+        timestamp = { response: Buffer.from(token.response).toString('base64'), nonce: token.nonce, hashAlgorithm: token.hashAlgorithm, genTime: token.genTime.toISOString() };
+      }
+      return { type: 'checkpoint', upToSeq, upToHash, signedAt, signature, timestamp };
+    },
+  };
+}
+
+export interface CheckpointReport {
+  readonly ok: boolean;
+  readonly checkpoints: number;
+  readonly timestamped: number;
+  /** Signers of the checkpoints (ClientIds), in order of first appearance. */
+  readonly signers: readonly string[];
+  readonly problem?: { readonly seq: number; readonly reason: string };
+}
+
+/**
+ * Verifies every checkpoint of a log whose chain `verifyLog` already proved: the head it names is
+ * the chain's record at that place, the signature is valid at its signing time for a member
+ * identity of the trust list, and the timestamp (when present) covers that signature.
+ * Revocation is judged by the caller's `trust`; for old evidence, status history by time applies.
+ */
+export async function verifyCheckpoints(dir: string, trust: SignatureTrust): Promise<CheckpointReport> {
+  const hashes = new Map<number, string>();
+  const checkpoints: Array<{ seq: number; body: CheckpointBody }> = [];
+  for (const segment of listSegments(dir)) {
+    const bytes = readFileSync(segment.path);
+    for (let position = 0; position < bytes.length; ) {
+      const end = bytes.indexOf(0x0a, position);
+      if (end < 0) break;
+      const line = bytes.subarray(position, end);
+      const check = checkLineBytes(line);
+      if (check.ok) {
+        hashes.set(check.seq, check.hash);
+        if (line.includes('"type":"checkpoint"')) {
+          const record = JSON.parse(line.toString('utf8')) as { seq: number; body: CheckpointBody };
+          if (record.body.type === 'checkpoint') checkpoints.push({ seq: record.seq, body: record.body });
+        }
+      }
+      position = end + 1;
+    }
+  }
+  const signers: string[] = [];
+  let timestamped = 0;
+  for (const { seq, body } of checkpoints) {
+    const fail = (reason: string): CheckpointReport => ({ ok: false, checkpoints: checkpoints.length, timestamped, signers, problem: { seq, reason } });
+    if (hashes.get(body.upToSeq) !== body.upToHash) return fail(`checkpoint vouches for record ${body.upToSeq} with a hash the chain does not have`);
+    try {
+      const verified = await verifySignature({ jws: body.signature, payload: checkpointPayload(body.upToSeq, body.upToHash, body.signedAt), trust, atSigningTime: true });
+      if (!signers.includes(verified.identity.clientId)) signers.push(verified.identity.clientId);
+    } catch (error) {
+      return fail(`checkpoint signature refused: ${(error as Error).message}`);
+    }
+    if (body.timestamp !== null) {
+      try {
+        verifyTimestampResponse({
+          response: Buffer.from(body.timestamp.response, 'base64'),
+          request: {
+            hashAlgorithm: body.timestamp.hashAlgorithm as 'sha256',
+            hashedMessage: new Uint8Array(createHash(body.timestamp.hashAlgorithm).update(body.signature).digest()),
+            nonce: body.timestamp.nonce,
+          },
+          trustList: trust.trustList(),
+        });
+        timestamped += 1;
+      } catch (error) {
+        return fail(`checkpoint timestamp refused: ${(error as Error).message}`);
+      }
+    }
+  }
+  return { ok: true, checkpoints: checkpoints.length, timestamped, signers };
+}
+
+export interface CheckpointSchedulerOptions {
+  readonly log: EvidenceLog;
+  readonly signer: CheckpointSigner;
+  /** A checkpoint after this many records... @default 10_000 */
+  readonly everyRecords?: number;
+  /** ...or after this long with new records, whichever comes first. @default 60_000 */
+  readonly everyMillis?: number;
+  readonly onError?: (error: unknown) => void;
+}
+
+/** Writes checkpoints every N records or T milliseconds (only when there is something new to vouch for). */
+export class CheckpointScheduler {
+  readonly #options: CheckpointSchedulerOptions;
+  readonly #timer: NodeJS.Timeout;
+  #lastSeq: number;
+  #lastAt = Date.now();
+  #running: Promise<unknown> | undefined;
+
+  constructor(options: CheckpointSchedulerOptions) {
+    this.#options = options;
+    this.#lastSeq = options.log.head.seq;
+    const everyMillis = options.everyMillis ?? 60_000;
+    this.#timer = setInterval(() => this.#tick(), Math.max(50, Math.min(everyMillis, 1_000)));
+    this.#timer.unref();
+  }
+
+  #tick(): void {
+    if (this.#running !== undefined || !this.#options.log.healthy) return;
+    const head = this.#options.log.head.seq;
+    if (head === this.#lastSeq) return;
+    const due = head - this.#lastSeq >= (this.#options.everyRecords ?? 10_000) || Date.now() - this.#lastAt >= (this.#options.everyMillis ?? 60_000);
+    if (!due) return;
+    this.#running = this.#options.log
+      .checkpoint(this.#options.signer)
+      .then(({ checkpointSeq }) => {
+        // Records after the checkpoint record (even those appended while it was signed) are unvouched.
+        this.#lastSeq = checkpointSeq;
+        this.#lastAt = Date.now();
+      })
+      .catch((error: unknown) => this.#options.onError?.(error))
+      .finally(() => {
+        this.#running = undefined;
+      });
+  }
+
+  /** Stops scheduling; writes a last checkpoint when there are unvouched records. */
+  async stop(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#running;
+    if (this.#options.log.healthy && this.#options.log.head.seq !== this.#lastSeq) await this.#options.log.checkpoint(this.#options.signer);
+  }
+}
