@@ -1,5 +1,6 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+import { urlToHttpOptions } from 'node:url';
 import { execute, print, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { ExecutionRequest } from '@graphql-tools/utils';
 import { SUBGRAPH_HEADERS, type SubgraphRequestContext } from '../../adapters/kit/index.js';
@@ -68,6 +69,8 @@ export function createHttpTransport(options: HttpTransportOptions): SubgraphTran
     ? new HttpsAgent({ keepAlive: true, maxSockets: options.maxSockets ?? 64, ...options.tls })
     : new HttpAgent({ keepAlive: true, maxSockets: options.maxSockets ?? 64 });
   const send = secure ? httpsRequest : httpRequest;
+  // Converted once: given a URL, node:http converts it again on every call (seen in the benchmark's CPU profile).
+  const target = urlToHttpOptions(url);
 
   const transport = (request: ExecutionRequest, signal: AbortSignal): Promise<ExecutionResult> => {
     const body = JSON.stringify({
@@ -87,7 +90,7 @@ export function createHttpTransport(options: HttpTransportOptions): SubgraphTran
     if (context.traceparent !== undefined) headers[SUBGRAPH_HEADERS.traceparent] = context.traceparent;
 
     return new Promise<ExecutionResult>((resolve, reject) => {
-      const req = send(url, { method: 'POST', agent, headers, signal }, (res) => {
+      const req = send({ ...target, method: 'POST', agent, headers, signal }, (res) => {
         readBody(res).then(
           (text) => {
             try {

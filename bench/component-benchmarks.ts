@@ -1,0 +1,38 @@
+/**
+ * Benchmarks of single components that the harness reports beside the gateway comparison. Each
+ * issue that owns a component adds or completes its entry here; until then the harness prints the
+ * entry as pending, so the place for its figures is visible in every report.
+ */
+export interface ComponentBenchmark {
+  readonly name: string;
+  /** The issue that adds or owns the figures. */
+  readonly owner: string;
+  /** `separate`: a script of its own, run by hand (see `command`); `pending`: not built yet. */
+  readonly status: 'separate' | 'pending';
+  readonly command?: string;
+  readonly targets: string;
+}
+
+export const COMPONENT_BENCHMARKS: readonly ComponentBenchmark[] = [
+  {
+    name: 'evidence log',
+    owner: 'evidence-log issue',
+    status: 'separate',
+    command: 'node dist/bench/audit/evidence-log-bench.js',
+    targets: 'batch appends >= 20,000 records/s, verification >= 200,000 records/s',
+  },
+  {
+    name: 'trust (JWS verify, chain validation)',
+    owner: 'trust issue',
+    status: 'pending',
+    targets: 'cached-chain verify >= 0.80x raw node:crypto; cold 3-certificate validation time',
+  },
+  { name: 'events (publish/consume, signed CloudEvents)', owner: 'events issue', status: 'pending', targets: 'set by the events issue' },
+];
+
+/** The row the comparison cannot have yet, stated instead of faked. */
+export const FULL_SECURITY_ROW = {
+  label: 'gccgw, full security on (mTLS, signed requests, policy, response signing, evidence log)',
+  status: 'not measured',
+  reason: 'needs the access-control issue (mutual TLS listener, request signatures, field policy, response signing), which is not built yet',
+} as const;

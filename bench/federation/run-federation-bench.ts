@@ -1,0 +1,391 @@
+/**
+ * The side-by-side federation benchmark (issue 9): the same fixture subgraphs, the same queries,
+ * the same load generator, fixed connections and duration, a warm-up, then rounds interleaved
+ * A B C A B C so that drift on a shared machine hits every gateway alike. Every gateway runs in its
+ * own child process on 127.0.0.1, port 0, and must return the expected data before it is measured.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
+import { composeSupergraph } from '../../gateway/federation/compose-supergraph.js';
+import { EXAMPLE_OPERATIONS } from '../../gateway/http/explorer/example-operations.js';
+import { DEEP_QUERY, FEDERATION_CASES, SIMPLE_QUERY, expectedDeepQueryData } from '../../test/fixtures/federation/cases.js';
+import type { FixtureSubgraphEndpoint } from '../../test/fixtures/federation/serve.js';
+import { ChildServer, repoRoot, type ChildSpec } from './gateway-process.js';
+import { runLoad, type LoadResult } from './load-generator.js';
+
+// --- what is measured -------------------------------------------------------------------------
+
+export type ScenarioId = 'simple' | 'deep' | 'budget-vs-spend';
+
+export interface Scenario {
+  readonly id: ScenarioId;
+  readonly label: string;
+  /** The JSON request body sent by every connection. */
+  readonly body: string;
+  /** Throws with a reason when a gateway's answer is not the expected one. */
+  readonly verify: (response: { data?: unknown; errors?: unknown }) => void;
+}
+
+function expectData(expected: unknown): Scenario['verify'] {
+  return (response) => {
+    if (response.errors !== undefined) throw new Error(`answered with errors: ${JSON.stringify(response.errors).slice(0, 500)}`);
+    if (!isDeepStrictEqual(response.data, expected)) throw new Error('answered with data that differs from the expected data');
+  };
+}
+
+const simpleExpected = FEDERATION_CASES.find((c) => c.query === SIMPLE_QUERY)?.expectedData;
+
+export const FIXTURE_SCENARIOS: readonly Scenario[] = [
+  { id: 'simple', label: 'simple (1 subgraph)', body: JSON.stringify({ query: SIMPLE_QUERY }), verify: expectData(simpleExpected) },
+  { id: 'deep', label: 'deep (7 levels, 4 subgraphs)', body: JSON.stringify({ query: DEEP_QUERY }), verify: expectData(expectedDeepQueryData()) },
+];
+
+const budgetVsSpend = EXAMPLE_OPERATIONS[0];
+if (budgetVsSpend === undefined) throw new Error('the explorer has no budget-vs-spend example');
+
+/** The explorer's first example: a Mawared entity beside its government-cloud tenants and spend. */
+export const BUDGET_VS_SPEND_SCENARIO: Scenario = {
+  id: 'budget-vs-spend',
+  label: 'budget-vs-spend join (adapters + sandboxes)',
+  body: JSON.stringify({ query: budgetVsSpend.query }),
+  verify: (response) => {
+    if (response.errors !== undefined) throw new Error(`answered with errors: ${JSON.stringify(response.errors).slice(0, 500)}`);
+    const entity = (response.data as { governmentEntity?: { code?: string; cloudTenants?: unknown[]; cloudSpend?: { totalQar?: unknown } } } | undefined)?.governmentEntity;
+    if (entity?.code !== 'MOF' || (entity.cloudTenants?.length ?? 0) === 0 || typeof entity.cloudSpend?.totalQar !== 'number') {
+      throw new Error(`answered without the joined entity: ${JSON.stringify(response.data).slice(0, 500)}`);
+    }
+  },
+};
+
+// --- who is measured ----------------------------------------------------------------------------
+
+export type GatewayId =
+  | 'gccgw'
+  | 'gccgw-evidence-sync'
+  | 'apollo-gateway'
+  | 'hive-gateway'
+  | 'hive-gateway-no-dedupe'
+  | 'gccgw-embedded'
+  | 'gccgw-embedded-evidence-sync';
+
+export interface GatewayDefinition {
+  readonly id: GatewayId;
+  readonly label: string;
+  readonly ours: boolean;
+  /** Defaults and optimisations that matter for reading the figures. */
+  readonly notes: string;
+}
+
+export const GATEWAYS: Readonly<Record<GatewayId, GatewayDefinition>> = {
+  gccgw: { id: 'gccgw', label: 'gccgw, security off', ours: true, notes: 'gccgw start --supergraph; evidence log off (GCCGW_AUDIT__ENABLED=false); metrics on' },
+  'gccgw-evidence-sync': {
+    id: 'gccgw-evidence-sync',
+    label: 'gccgw, evidence log (sync)',
+    ours: true,
+    notes: 'as above with the evidence log on, sync durability: a response waits for its record to be fsynced (group commit)',
+  },
+  'apollo-gateway': { id: 'apollo-gateway', label: 'Apollo Gateway', ours: false, notes: '@apollo/gateway in @apollo/server standalone; defaults; telemetry and reporting disabled' },
+  'hive-gateway': {
+    id: 'hive-gateway',
+    label: 'Hive Gateway',
+    ours: false,
+    notes: '@graphql-hive/gateway-runtime on node:http; defaults, which include de-duplication of identical in-flight subgraph requests',
+  },
+  'hive-gateway-no-dedupe': {
+    id: 'hive-gateway-no-dedupe',
+    label: 'Hive Gateway, no dedupe',
+    ours: false,
+    notes: 'Hive Gateway with deduplicateInflightRequests: false on the subgraph transport',
+  },
+  'gccgw-embedded': { id: 'gccgw-embedded', label: 'gccgw embedded, security off', ours: true, notes: 'gccgw start (embedded: adapters in-process, sandboxes over HTTP); evidence log off' },
+  'gccgw-embedded-evidence-sync': {
+    id: 'gccgw-embedded-evidence-sync',
+    label: 'gccgw embedded, evidence log (sync)',
+    ours: true,
+    notes: 'embedded mode with the evidence log on, sync durability',
+  },
+};
+
+export const PEER_GATEWAYS: readonly GatewayId[] = ['apollo-gateway', 'hive-gateway', 'hive-gateway-no-dedupe'];
+
+const GCCGW_URL = /GraphQL\s+(http:\/\/\S+\/graphql)/;
+
+function jsonLineUrl(output: string): string | undefined {
+  for (const line of output.split('\n')) {
+    if (!line.startsWith('{"url":')) continue;
+    try {
+      return (JSON.parse(line) as { url: string }).url;
+    } catch {
+      return undefined;
+    }
+  }
+  return undefined;
+}
+
+interface SpecContext {
+  readonly supergraphFile: string;
+  readonly workDir: string;
+  /** Node flags for our gateway (e.g. --cpu-prof). */
+  readonly nodeFlags?: readonly string[];
+}
+
+/** How to start each gateway as a child process. */
+export function gatewaySpec(id: GatewayId, context: SpecContext): ChildSpec {
+  const root = repoRoot();
+  const gccgw = (supergraph: boolean, evidence: boolean): ChildSpec => ({
+    id,
+    args: [...(context.nodeFlags ?? []), join(root, 'bin', 'gccgw.js'), 'start', ...(supergraph ? ['--supergraph', context.supergraphFile] : []), '--port', '0', '--log-level', 'warn'],
+    // Its own working directory: no gateway.config.yaml of the developer's is picked up.
+    cwd: context.workDir,
+    env: {
+      GCCGW_SUPERGRAPH__WATCH: 'false',
+      GCCGW_AUDIT__ENABLED: evidence ? 'true' : 'false',
+      GCCGW_AUDIT__DIR: join(context.workDir, `audit-${id}`),
+      GCCGW_AUDIT__DURABILITY: 'sync',
+    },
+    ready: (output) => GCCGW_URL.exec(output)?.[1],
+  });
+  const peer = (args: string[], env: Record<string, string> = {}): ChildSpec => ({
+    id,
+    args: [join(root, 'dist', 'bench', 'federation', 'peer-gateway-server.js'), ...args],
+    cwd: context.workDir,
+    env,
+    ready: jsonLineUrl,
+  });
+  switch (id) {
+    case 'gccgw':
+      return gccgw(true, false);
+    case 'gccgw-evidence-sync':
+      return gccgw(true, true);
+    case 'gccgw-embedded':
+      return gccgw(false, false);
+    case 'gccgw-embedded-evidence-sync':
+      return gccgw(false, true);
+    case 'apollo-gateway':
+      return peer(['apollo', context.supergraphFile], { APOLLO_TELEMETRY_DISABLED: '1' });
+    case 'hive-gateway':
+      return peer(['hive', context.supergraphFile]);
+    case 'hive-gateway-no-dedupe':
+      return peer(['hive', context.supergraphFile, '--no-dedupe']);
+  }
+}
+
+/** Writes the supergraph every gateway of the run serves: the fixture composed once, with its URLs. */
+export function writeFixtureSupergraph(subgraphs: readonly FixtureSubgraphEndpoint[], workDir: string): string {
+  const file = join(workDir, 'supergraph.graphql');
+  mkdirSync(workDir, { recursive: true });
+  writeFileSync(file, composeSupergraph(subgraphs.map(({ name, url, typeDefs }) => ({ name, url, typeDefs }))));
+  return file;
+}
+
+// --- running ------------------------------------------------------------------------------------
+
+/** Something that answers GraphQL at a URL: a gateway child, or a subgraph called directly. */
+export interface Target {
+  readonly id: string;
+  readonly label: string;
+  readonly ours: boolean;
+  readonly url: string;
+  /** The process whose CPU and memory are the target's own (absent: not measured). */
+  readonly process: ChildServer | undefined;
+  readonly scenarios: readonly ScenarioId[];
+}
+
+export interface LoadShape {
+  readonly connections: number;
+  readonly warmupSeconds: number;
+  readonly durationSeconds: number;
+  readonly rounds: number;
+  /** Each measured run sends exactly this many requests instead of running for a duration (smoke tests). */
+  readonly requestsPerRun?: number;
+}
+
+export interface Measurement {
+  readonly target: string;
+  readonly scenario: ScenarioId;
+  readonly round: number;
+  readonly load: LoadResult;
+  /** Gateway CPU (user + system) per request, in milliseconds. */
+  readonly cpuMillisPerRequest: number | undefined;
+  /** CPU of the fixture subgraphs per gateway request, in milliseconds (shows de-duplication). */
+  readonly subgraphCpuMillisPerRequest: number | undefined;
+}
+
+export interface Row {
+  readonly target: string;
+  readonly label: string;
+  readonly ours: boolean;
+  readonly scenario: ScenarioId;
+  /** Medians over the rounds. */
+  readonly requestsPerSecond: number;
+  readonly latencyMillis: { readonly p50: number; readonly p95: number; readonly p99: number };
+  readonly cpuMillisPerRequest: number | undefined;
+  readonly subgraphCpuMillisPerRequest: number | undefined;
+  /** Peak RSS of the target's process over the whole run. */
+  readonly peakRssBytes: number | undefined;
+  readonly requests: number;
+  readonly non2xx: number;
+  readonly errors: number;
+  readonly rounds: readonly number[];
+}
+
+export interface Skipped {
+  readonly target: string;
+  readonly scenario: ScenarioId | undefined;
+  readonly reason: string;
+}
+
+export interface RunOutcome {
+  readonly rows: Row[];
+  readonly measurements: Measurement[];
+  readonly skipped: Skipped[];
+}
+
+async function postOnce(url: string, body: string): Promise<{ data?: unknown; errors?: unknown }> {
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body });
+  const text = await response.text();
+  try {
+    return JSON.parse(text) as { data?: unknown; errors?: unknown };
+  } catch {
+    throw new Error(`HTTP ${response.status} with a body that is not JSON: ${text.slice(0, 200)}`);
+  }
+}
+
+function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  if (sorted.length === 0) return Number.NaN;
+  return sorted.length % 2 === 1 ? (sorted[middle] ?? Number.NaN) : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+function medianOrUndefined(values: ReadonlyArray<number | undefined>): number | undefined {
+  const defined = values.filter((v): v is number => v !== undefined);
+  return defined.length === values.length && defined.length > 0 ? median(defined) : undefined;
+}
+
+/**
+ * Verifies every target's answer to each of its scenarios, warms each up, then measures in rounds:
+ * for each round, for each scenario, each target in turn (A B C A B C).
+ */
+export async function measureInterleaved(options: {
+  readonly targets: readonly Target[];
+  readonly scenarios: readonly Scenario[];
+  readonly shape: LoadShape;
+  /** The fixture subgraphs' process, to charge subgraph CPU per request. */
+  readonly subgraphProcess?: ChildServer | undefined;
+  readonly log: (line: string) => void;
+}): Promise<RunOutcome> {
+  const { shape, log } = options;
+  const skipped: Skipped[] = [];
+  const ready = new Map<string, Set<ScenarioId>>();
+  for (const target of options.targets) {
+    const ok = new Set<ScenarioId>();
+    for (const scenario of options.scenarios) {
+      if (!target.scenarios.includes(scenario.id)) continue;
+      try {
+        scenario.verify(await postOnce(target.url, scenario.body));
+        ok.add(scenario.id);
+      } catch (error) {
+        const reason = `wrong answer, not measured: ${(error as Error).message}`;
+        skipped.push({ target: target.id, scenario: scenario.id, reason });
+        log(`  ${target.label} / ${scenario.id}: ${reason}`);
+      }
+    }
+    ready.set(target.id, ok);
+  }
+  const runs = (scenario: Scenario): Target[] => options.targets.filter((t) => ready.get(t.id)?.has(scenario.id) === true);
+
+  if (shape.warmupSeconds > 0) {
+    for (const scenario of options.scenarios) {
+      for (const target of runs(scenario)) {
+        log(`  warm-up ${target.label} / ${scenario.id} (${shape.warmupSeconds} s)`);
+        await runLoad({ url: target.url, body: scenario.body, connections: shape.connections, durationSeconds: shape.warmupSeconds });
+      }
+    }
+  }
+
+  const measurements: Measurement[] = [];
+  for (let round = 1; round <= shape.rounds; round++) {
+    for (const scenario of options.scenarios) {
+      for (const target of runs(scenario)) {
+        const cpuBefore = target.process?.cpuMillis();
+        const subgraphCpuBefore = options.subgraphProcess?.cpuMillis();
+        const load = await runLoad({ url: target.url, body: scenario.body, connections: shape.connections, durationSeconds: shape.durationSeconds, requests: shape.requestsPerRun });
+        const cpuAfter = target.process?.cpuMillis();
+        const subgraphCpuAfter = options.subgraphProcess?.cpuMillis();
+        const perRequest = (before: number | undefined, after: number | undefined): number | undefined =>
+          before !== undefined && after !== undefined && load.requests > 0 ? (after - before) / load.requests : undefined;
+        measurements.push({
+          target: target.id,
+          scenario: scenario.id,
+          round,
+          load,
+          cpuMillisPerRequest: perRequest(cpuBefore, cpuAfter),
+          subgraphCpuMillisPerRequest: target.id === 'subgraph-direct' ? undefined : perRequest(subgraphCpuBefore, subgraphCpuAfter),
+        });
+        log(
+          `  round ${round}/${shape.rounds} ${scenario.id.padEnd(15)} ${target.label.padEnd(36)} ${load.requestsPerSecond.toFixed(0).padStart(6)} req/s  p99 ${load.latencyMillis.p99.toFixed(1)} ms${load.non2xx + load.errors > 0 ? `  (${load.non2xx} non-2xx, ${load.errors} errors)` : ''}`,
+        );
+      }
+    }
+  }
+
+  const rows: Row[] = [];
+  for (const scenario of options.scenarios) {
+    for (const target of runs(scenario)) {
+      const mine = measurements.filter((m) => m.target === target.id && m.scenario === scenario.id);
+      rows.push({
+        target: target.id,
+        label: target.label,
+        ours: target.ours,
+        scenario: scenario.id,
+        requestsPerSecond: median(mine.map((m) => m.load.requestsPerSecond)),
+        latencyMillis: {
+          p50: median(mine.map((m) => m.load.latencyMillis.p50)),
+          p95: median(mine.map((m) => m.load.latencyMillis.p95)),
+          p99: median(mine.map((m) => m.load.latencyMillis.p99)),
+        },
+        cpuMillisPerRequest: medianOrUndefined(mine.map((m) => m.cpuMillisPerRequest)),
+        subgraphCpuMillisPerRequest: medianOrUndefined(mine.map((m) => m.subgraphCpuMillisPerRequest)),
+        peakRssBytes: target.process?.peakRssBytes(),
+        requests: mine.reduce((sum, m) => sum + m.load.requests, 0),
+        non2xx: mine.reduce((sum, m) => sum + m.load.non2xx, 0),
+        errors: mine.reduce((sum, m) => sum + m.load.errors, 0),
+        rounds: mine.map((m) => m.load.requestsPerSecond),
+      });
+    }
+  }
+  return { rows, measurements, skipped };
+}
+
+/** Starts the listed gateways (one child each), measures them, and stops them. */
+export async function withGateways<T>(
+  ids: readonly GatewayId[],
+  context: SpecContext,
+  log: (line: string) => void,
+  body: (started: Array<{ id: GatewayId; server: ChildServer }>, failed: Skipped[]) => Promise<T>,
+): Promise<T> {
+  const started: Array<{ id: GatewayId; server: ChildServer }> = [];
+  const failed: Skipped[] = [];
+  try {
+    for (const id of ids) {
+      try {
+        const server = await ChildServer.start(gatewaySpec(id, context));
+        log(`  started ${GATEWAYS[id].label} (pid ${server.pid}) at ${server.announced}`);
+        started.push({ id, server });
+      } catch (error) {
+        const reason = `did not start: ${(error as Error).message.split('\n')[0] ?? ''}`;
+        log(`  ${GATEWAYS[id].label}: ${reason}`);
+        failed.push({ target: id, scenario: undefined, reason });
+      }
+    }
+    return await body(started, failed);
+  } finally {
+    await Promise.all(started.map(({ server }) => server.stop()));
+  }
+}
+
+export function gatewayTargets(started: ReadonlyArray<{ id: GatewayId; server: ChildServer }>, scenarios: readonly ScenarioId[]): Target[] {
+  return started.map(({ id, server }) => ({ id, label: GATEWAYS[id].label, ours: GATEWAYS[id].ours, url: server.announced, process: server, scenarios }));
+}
