@@ -13,6 +13,7 @@ import {
 } from '../../trust/index.js';
 import type { CheckpointBody } from './audit-record.js';
 import { listSegments, type EvidenceLog } from './evidence-log.js';
+import type { SegmentBytes } from './verify-log.js';
 
 export type { CheckpointBody };
 import { checkLineBytes } from './record-codec.js';
@@ -80,10 +81,15 @@ export interface CheckpointReport {
  * Revocation is judged by the caller's `trust`; for old evidence, status history by time applies.
  */
 export async function verifyCheckpoints(dir: string, trust: SignatureTrust): Promise<CheckpointReport> {
+  return verifyCheckpointsIn(listSegments(dir).map((s) => ({ name: s.path, number: s.number, bytes: readFileSync(s.path) })), trust);
+}
+
+/** `verifyCheckpoints` over segment bytes (a log directory or an archive). Checkpoints vouching for records outside them are skipped. */
+export async function verifyCheckpointsIn(segments: readonly SegmentBytes[], trust: SignatureTrust): Promise<CheckpointReport> {
   const hashes = new Map<number, string>();
   const checkpoints: Array<{ seq: number; body: CheckpointBody }> = [];
-  for (const segment of listSegments(dir)) {
-    const bytes = readFileSync(segment.path);
+  for (const segment of segments) {
+    const bytes = Buffer.from(segment.bytes.buffer, segment.bytes.byteOffset, segment.bytes.byteLength);
     for (let position = 0; position < bytes.length; ) {
       const end = bytes.indexOf(0x0a, position);
       if (end < 0) break;
@@ -103,6 +109,7 @@ export async function verifyCheckpoints(dir: string, trust: SignatureTrust): Pro
   let timestamped = 0;
   for (const { seq, body } of checkpoints) {
     const fail = (reason: string): CheckpointReport => ({ ok: false, checkpoints: checkpoints.length, timestamped, signers, problem: { seq, reason } });
+    if (!hashes.has(body.upToSeq)) continue;
     if (hashes.get(body.upToSeq) !== body.upToHash) return fail(`checkpoint vouches for record ${body.upToSeq} with a hash the chain does not have`);
     try {
       const verified = await verifySignature({ jws: body.signature, payload: checkpointPayload(body.upToSeq, body.upToHash, body.signedAt), trust, atSigningTime: true });

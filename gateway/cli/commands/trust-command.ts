@@ -14,24 +14,17 @@ import {
   statusAt,
   systemClock,
   verifyMemberChain,
-  verifyTrustList,
   type CertificatePurpose,
   type FetchLike,
   type ParsedCertificate,
   type RevocationPolicy,
   type ServiceStatus,
   type ServiceType,
-  type TrustList,
   type TrustListDocument,
   type TrustService,
 } from '../../../trust/index.js';
+import { loadTrustList, withTrustListOptions as common, type TrustListFlags as CommonFlags } from './trust-material.js';
 
-interface CommonFlags {
-  pki: string;
-  trustList?: string;
-  anchor?: string;
-  json?: boolean;
-}
 
 const fetchPort: FetchLike = (url, init) => fetch(url, init as RequestInit) as unknown as ReturnType<FetchLike>;
 
@@ -71,13 +64,6 @@ function parseDuration(text: string): number {
   return Number(match[1]) * unit;
 }
 
-async function loadTrustList(flags: CommonFlags, at: Date): Promise<TrustList> {
-  const signedPath = flags.trustList ?? join(flags.pki, 'trust-list.jws.json');
-  const anchorPath = flags.anchor ?? join(flags.pki, 'operator', 'root.pem');
-  const anchor = pemToDer(await readFile(anchorPath, 'utf8'));
-  return (await verifyTrustList(await readFile(signedPath, 'utf8'), { operatorAnchors: [anchor], at })).trustList;
-}
-
 function documentPath(flags: CommonFlags & { document?: string }): string {
   return flags.document ?? join(flags.pki, 'trust-list.json');
 }
@@ -108,14 +94,6 @@ async function changeStatus(flags: CommonFlags & { document?: string; at?: strin
   assertTrustListDocument(next);
   await writeFile(path, `${JSON.stringify(next, null, 2)}\n`);
   out(flags.json ? JSON.stringify({ ok: true, id, status, from: at.toISOString(), document: path }) : `${id}: ${status} from ${at.toISOString()} (in ${path}; run \`gccgw trust sign\` to publish)`);
-}
-
-function common(command: Command): Command {
-  return command
-    .option('--pki <dir>', 'demo PKI directory holding trust-list.jws.json and operator/root.pem', 'var/pki')
-    .option('--trust-list <file>', 'signed trust list (default: <pki>/trust-list.jws.json)')
-    .option('--anchor <pem>', 'pinned trust-list operator certificate (default: <pki>/operator/root.pem)')
-    .option('--json', 'machine-readable output');
 }
 
 /** `gccgw trust ...`: the security team's view of the trust list, chains and revocation. */
