@@ -135,6 +135,28 @@ export const gatewayConfigSchema = z.strictObject({
       segmentMaxBytes: z.number().int().min(4096).max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
       /** Argument and input-field names whose values identify a data subject (recorded as keyed hashes). */
       subjectArguments: z.array(z.string().regex(/^[_A-Za-z][_0-9A-Za-z]*$/)).default(['nationalId']),
+      /**
+       * Signed checkpoints of the head, by the gateway's signing identity; with `tsa`, each is also
+       * stamped by an RFC 3161 timestamp authority listed in the trust list.
+       */
+      checkpoints: z
+        .strictObject({
+          /** PEM private key of the gateway's signing certificate. */
+          signingKeyFile: z.string().min(1),
+          /** PEM chain: the signing certificate, then its issuers. */
+          signingChainFile: z.string().min(1),
+          everyRecords: z.number().int().min(1).max(10_000_000).default(10_000),
+          everyMillis: z.number().int().min(1_000).max(86_400_000).default(60_000),
+          tsa: z
+            .strictObject({
+              url: z.url({ protocol: /^https?$/ }),
+              /** The signed trust list that lists the TSA, and the pinned operator certificate. */
+              trustListFile: z.string().min(1),
+              operatorAnchorFile: z.string().min(1),
+            })
+            .optional(),
+        })
+        .optional(),
     })
     .default({ enabled: true, dir: 'var/audit', durability: 'sync', segmentMaxBytes: 64 * 1024 * 1024, subjectArguments: ['nationalId'] }),
   explorer: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),

@@ -67,6 +67,15 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const base = file !== undefined ? dirname(file) : cwd;
   if (config.supergraph.file !== undefined) config.supergraph.file = resolve(base, config.supergraph.file);
   config.audit.dir = resolve(base, config.audit.dir);
+  const checkpoints = config.audit.checkpoints;
+  if (checkpoints !== undefined) {
+    checkpoints.signingKeyFile = resolve(base, checkpoints.signingKeyFile);
+    checkpoints.signingChainFile = resolve(base, checkpoints.signingChainFile);
+    if (checkpoints.tsa !== undefined) {
+      checkpoints.tsa.trustListFile = resolve(base, checkpoints.tsa.trustListFile);
+      checkpoints.tsa.operatorAnchorFile = resolve(base, checkpoints.tsa.operatorAnchorFile);
+    }
+  }
   return { config, file };
 }
 

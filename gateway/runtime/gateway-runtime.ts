@@ -11,6 +11,8 @@ import { SupergraphGateway, type InProcessSubgraph } from '../federation/supergr
 import { createApolloServer, createApp, GRAPHQL_PATH } from '../http/create-app.js';
 import { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { startEmbeddedSubgraphs, type EmbeddedSubgraphs } from './embedded-subgraphs.js';
+import { CheckpointScheduler } from '../audit/checkpoint.js';
+import { checkpointSignerFromConfig } from '../audit/checkpoint-config.js';
 import { EvidenceLog } from '../audit/evidence-log.js';
 import { exchangeRecorderPlugin } from '../audit/exchange-recorder.js';
 import { SubjectHasher } from '../audit/subject-hasher.js';
@@ -117,6 +119,19 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         logger: options.logger.child({ component: 'audit' }),
       });
       cleanups.push(() => evidence?.close());
+      const checkpoints = config.audit.checkpoints;
+      if (checkpoints !== undefined) {
+        const auditLogger = options.logger.child({ component: 'audit' });
+        const scheduler = new CheckpointScheduler({
+          log: evidence,
+          signer: await checkpointSignerFromConfig(checkpoints),
+          everyRecords: checkpoints.everyRecords,
+          everyMillis: checkpoints.everyMillis,
+          onError: (error) => auditLogger.error({ err: error }, 'evidence-log checkpoint failed'),
+        });
+        // Runs before the log closes (cleanups run in reverse): a last checkpoint for what is unvouched.
+        cleanups.push(() => scheduler.stop());
+      }
     }
     const plugins =
       evidence !== undefined
