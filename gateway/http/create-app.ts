@@ -16,7 +16,7 @@ import type { GatewayMetrics, OperationOutcome } from '../observability/gateway-
 import { createExplorerRouter } from './explorer/explorer-routes.js';
 import { createDocsRouter } from '../docs-site/docs-routes.js';
 import { errorBody, formatGraphQLError } from './graphql-error-format.js';
-import { requestIdFrom, runInRequestScope } from './request-scope.js';
+import { requestIdFrom } from './request-scope.js';
 
 export const GRAPHQL_PATH = '/graphql';
 
@@ -63,10 +63,46 @@ export function createApolloServer(
       ApolloServerPluginUsageReportingDisabled(),
       ApolloServerPluginSchemaReportingDisabled(),
       ApolloServerPluginInlineTraceDisabled(),
+      correlationIdPlugin(),
       ...(metrics !== undefined ? [operationMetricsPlugin(metrics)] : []),
       ...plugins,
     ],
   });
+}
+
+/** Puts the request's correlation id on every error the GraphQL pipeline returns. */
+function correlationIdPlugin(): ApolloServerPlugin<GatewayRequestContext> {
+  return {
+    async requestDidStart() {
+      return {
+        async willSendResponse(requestContext) {
+          const body = requestContext.response.body;
+          const errors = body.kind === 'single' ? body.singleResult.errors : undefined;
+          for (const error of errors ?? []) (error.extensions as Record<string, unknown> | undefined ?? {})['correlationId'] = requestContext.contextValue.requestId;
+        },
+      };
+    },
+  };
+}
+
+/**
+ * Apollo refuses some requests before its pipeline runs (no query, CSRF): those error bodies are
+ * stamped with the correlation id here. Only error responses are touched.
+ */
+function stampCorrelationId(res: Response, requestId: string): void {
+  const send = res.send.bind(res);
+  res.send = ((body?: unknown) => {
+    if (res.statusCode >= 400 && typeof body === 'string' && body.includes('"errors"') && !body.includes('"correlationId"')) {
+      try {
+        const parsed = JSON.parse(body) as { errors?: Array<{ extensions?: Record<string, unknown> }> };
+        for (const error of parsed.errors ?? []) error.extensions = { ...error.extensions, correlationId: requestId };
+        return send(JSON.stringify(parsed));
+      } catch {
+        // not JSON: leave it as it is
+      }
+    }
+    return send(body);
+  }) as Response['send'];
 }
 
 /** Records every GraphQL operation's outcome, duration and error codes. */
@@ -128,7 +164,7 @@ export function createApp(options: CreateAppOptions): Express {
     };
     res.on('finish', end);
     res.on('close', end);
-    runInRequestScope({ requestId }, () => next());
+    next();
   });
 
   app.get('/healthz', (_req, res) => {
@@ -175,11 +211,13 @@ export function createApp(options: CreateAppOptions): Express {
         sendError(res, 'ERR_UNSUPPORTED_MEDIA_TYPE', requestId);
         return;
       }
+      stampCorrelationId(res, requestId);
       jsonBody(req, res, next);
       return;
     }
     // GET carries its request in the query string; Apollo's express integration expects a body object.
     req.body = {};
+    stampCorrelationId(res, requestId);
     next();
   });
   app.use(

@@ -2,7 +2,6 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ERROR_CODES, isErrorCode, type ErrorCode } from '../errors/error-codes.js';
 import { isGatewayError } from '../errors/gateway-error.js';
-import { currentRequestScope } from './request-scope.js';
 
 /** Apollo Server's built-in codes, mapped onto the gateway's registry. */
 const APOLLO_CODES: Readonly<Record<string, ErrorCode>> = {
@@ -16,7 +15,7 @@ const APOLLO_CODES: Readonly<Record<string, ErrorCode>> = {
 
 /**
  * Turns any error into its client-safe form: the registry code in `extensions.code`, the origin,
- * the request's correlation id, and never a stack trace. Messages of errors the gateway did not
+ * and never a stack trace. Messages of errors the gateway did not
  * expect are replaced by the registry's generic message.
  */
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
@@ -45,8 +44,8 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   }
   extensions['code'] = code;
   extensions['origin'] = ERROR_CODES[code].origin;
-  const requestId = currentRequestScope()?.requestId;
-  if (requestId !== undefined) extensions['correlationId'] = requestId;
+  // The correlation id is added where the request is known: correlationIdPlugin and
+  // stampCorrelationId in create-app.ts.
   return {
     message,
     ...(formatted.locations !== undefined ? { locations: formatted.locations } : {}),

@@ -1,20 +1,4 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
-
-/** Per-request facts reachable from code that is not handed the request (e.g. Apollo's formatError). */
-export interface RequestScope {
-  readonly requestId: string;
-}
-
-const storage = new AsyncLocalStorage<RequestScope>();
-
-export function runInRequestScope<T>(scope: RequestScope, fn: () => T): T {
-  return storage.run(scope, fn);
-}
-
-export function currentRequestScope(): RequestScope | undefined {
-  return storage.getStore();
-}
 
 const SANE_REQUEST_ID = /^[A-Za-z0-9._:-]{8,128}$/;
 
