@@ -94,6 +94,7 @@ function banner(gateway: RunningGateway): string {
       `     Explorer  ${demo.explorer}`,
       `     Health    ${demo.healthz}   Ready ${demo.readyz}`,
       `     Metrics   ${demo.metrics}`,
+      `     Docs      ${demo.explorer}docs`,
     );
   }
   lines.push('     mTLS      (member-state access: not yet enabled in this build)');
