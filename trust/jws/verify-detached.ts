@@ -48,7 +48,11 @@ export interface ParsedX5c {
  * under the raw node:crypto rate one request at a time (bench/trust), hence this path.
  */
 function verifyWithNodeCrypto(alg: JwsAlgorithm, signer: ParsedCertificate, protectedB64: string, payload: Uint8Array, signatureB64: string): boolean {
-  const input = Buffer.concat([Buffer.from(`${protectedB64}.`, 'ascii'), payload]);
+  // JWS signing input (RFC 7515 §5.2, RFC 7797 §3): ASCII(protected) || '.' || payload, in one buffer.
+  const input = Buffer.allocUnsafe(protectedB64.length + 1 + payload.length);
+  input.write(protectedB64, 0, 'latin1');
+  input[protectedB64.length] = 0x2e;
+  input.set(payload, protectedB64.length + 1);
   const signature = Buffer.from(signatureB64, 'base64url');
   const key = signer.publicKey();
   switch (alg) {
@@ -113,10 +117,15 @@ export function decodeDetachedJws(options: Omit<VerifyDetachedOptions, 'payload'
   const [protectedB64, payloadB64, signatureB64] = parts as [string, string, string];
   // RFC 7515 Appendix F: the payload part of a detached JWS is empty.
   if (payloadB64 !== '') throw malformed('The payload part of a detached JWS must be empty');
-  if (!/^[A-Za-z0-9_-]+$/.test(protectedB64) || !/^[A-Za-z0-9_-]*$/.test(signatureB64)) throw malformed('Not base64url');
+  if (!/^[A-Za-z0-9_-]*$/.test(signatureB64)) throw malformed('Not base64url');
+  // Strict base64url (RFC 7515 §2, RFC 4648 §5, no padding): Node's decoder skips characters it does
+  // not know, so the header must re-encode to exactly the bytes received. This also refuses
+  // non-canonical encodings, and costs less than a regular expression over the whole header.
+  const headerBytes = Buffer.from(protectedB64, 'base64url');
+  if (protectedB64.length === 0 || headerBytes.toString('base64url') !== protectedB64) throw malformed('Not base64url');
   let header: Record<string, unknown>;
   try {
-    header = JSON.parse(Buffer.from(protectedB64, 'base64url').toString('utf8')) as Record<string, unknown>;
+    header = JSON.parse(headerBytes.toString('utf8')) as Record<string, unknown>;
   } catch (cause) {
     throw malformed('The protected header is not JSON', cause);
   }
@@ -171,10 +180,28 @@ export function decodeDetachedJws(options: Omit<VerifyDetachedOptions, 'payload'
   const signer = certificates[0] as ParsedCertificate;
   if (header['x5t#S256'] === undefined) throw malformed('x5t#S256 is required');
   if (header['x5t#S256'] !== (cached?.x5t ?? x5tS256(signer.der))) throw malformed('x5t#S256 does not match x5c[0]');
-  if (!KEY_FOR_ALG[alg as JwsAlgorithm](signer)) {
+  // A chain jose already accepted for this algorithm has a key of the right type (see verifyDetached).
+  if (!cached?.joseVerified.has(alg as JwsAlgorithm) && !KEY_FOR_ALG[alg as JwsAlgorithm](signer)) {
     throw new TrustError('ERR_TRUST_JWS_ALG_NOT_ALLOWED', { message: `Algorithm ${alg} does not fit the signer's key type` });
   }
   return { protectedB64, signatureB64, header: header as DecodedDetachedJws['header'], certificates, signingTime, x5cKey, ...(cached ? { cached } : {}) };
+}
+
+/**
+ * The synchronous fast path of `verifyDetached`: when this exact x5c chain was already accepted by
+ * jose for this algorithm, the signature is checked with node:crypto and the result returned;
+ * otherwise `undefined` (call `verifyDetached`). A bad signature throws either way.
+ */
+export function verifyDetachedCached(options: VerifyDetachedOptions): DecodedDetachedJws | undefined {
+  if (options.parsedCache === undefined) return undefined;
+  if (!(options.payload instanceof Uint8Array)) throw new TypeError('verifyDetached needs payload bytes');
+  const decoded = decodeDetachedJws(options);
+  const alg = decoded.header.alg as JwsAlgorithm;
+  if (!decoded.cached?.joseVerified.has(alg)) return undefined;
+  if (!verifyWithNodeCrypto(alg, decoded.certificates[0] as ParsedCertificate, decoded.protectedB64, options.payload, decoded.signatureB64)) {
+    throw new TrustError('ERR_TRUST_JWS_BAD_SIGNATURE');
+  }
+  return decoded;
 }
 
 /** Decodes the header and verifies the signature over `payload` with the key of `x5c[0]`. */

@@ -13,7 +13,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import type { ParsedCertificate } from '../x509/parse-certificate.js';
 import { validatePath, type CertificatePurpose } from '../x509/validate-path.js';
 import type { JwsAlgorithm } from './sign-detached.js';
-import { verifyDetached, type DecodedDetachedJws, type ParsedChainCache, type ParsedX5c } from './verify-detached.js';
+import { verifyDetached, verifyDetachedCached, type DecodedDetachedJws, type ParsedChainCache, type ParsedX5c } from './verify-detached.js';
 
 export interface SignatureTrust {
   /** The trust list to decide with; a function so a hot-reloaded holder can be passed (`() => holder.current()`). */
@@ -97,6 +97,18 @@ export interface VerifyChainOptions {
  * Validates a presented chain (x5c, or a TLS peer chain) against the trust list and returns the
  * member identity it carries. Used for signatures and for mTLS client certificates alike.
  */
+function chainCacheKey(sequenceNumber: number, options: VerifyChainOptions): string {
+  return `${sequenceNumber}|${options.purpose ?? 'signing'}|${options.peerName ?? ''}|${options.certificates.map((c) => c.fingerprint).join(',')}`;
+}
+
+/** The cached decision for a chain, if one is in force now (synchronous fast path of verifyMemberChain). */
+export function cachedMemberChain(options: VerifyChainOptions): VerifiedSigner | undefined {
+  // The cache only serves "now" decisions; evidence checked at a past time is always recomputed.
+  if (options.trust.chainCache === undefined || options.at !== undefined) return undefined;
+  const now = (options.trust.clock ?? systemClock).now();
+  return options.trust.chainCache.get(chainCacheKey(options.trust.trustList().sequenceNumber, options), now.getTime());
+}
+
 export async function verifyMemberChain(options: VerifyChainOptions): Promise<VerifiedSigner> {
   const { trust } = options;
   const clock = trust.clock ?? systemClock;
@@ -106,10 +118,9 @@ export async function verifyMemberChain(options: VerifyChainOptions): Promise<Ve
   const list = trust.trustList();
   const [leaf, ...rest] = options.certificates;
   if (!leaf) throw new TypeError('verifyMemberChain needs at least one certificate');
-  const cacheKey = `${list.sequenceNumber}|${purpose}|${options.peerName ?? ''}|${options.certificates.map((c) => c.fingerprint).join(',')}`;
-  // The cache only serves "now" decisions; evidence checked at a past time is always recomputed.
+  const cacheKey = chainCacheKey(list.sequenceNumber, options);
   const useCache = trust.chainCache && options.at === undefined;
-  const cached = useCache ? trust.chainCache?.get(cacheKey, now.getTime()) : undefined;
+  const cached = cachedMemberChain(options);
   if (cached) return cached;
 
   const path = validatePath({ anchors: list.caCertificates(), intermediates: rest, endEntity: leaf, at, purpose, ...(options.peerName ? { peerName: options.peerName } : {}) });
@@ -156,18 +167,21 @@ export interface VerifySignatureOptions {
 }
 
 export async function verifySignature(options: VerifySignatureOptions): Promise<VerifiedSignature> {
-  const decoded = await verifyDetached({
+  const detachedOptions = {
     jws: options.jws,
     payload: options.payload,
     ...(options.trust.algorithms ? { algorithms: options.trust.algorithms } : {}),
     ...(options.crit ? { crit: options.crit } : {}),
     ...(options.trust.chainCache ? { parsedCache: options.trust.chainCache } : {}),
-  });
-  const signer = await verifyMemberChain({
+  };
+  // Synchronous fast paths first (a known signer), the full asynchronous checks otherwise.
+  const decoded = verifyDetachedCached(detachedOptions) ?? (await verifyDetached(detachedOptions));
+  const chainOptions: VerifyChainOptions = {
     certificates: decoded.certificates,
     trust: options.trust,
     purpose: 'signing',
     ...(options.atSigningTime ? { at: decoded.signingTime } : {}),
-  });
+  };
+  const signer = cachedMemberChain(chainOptions) ?? (await verifyMemberChain(chainOptions));
   return { ...signer, header: decoded.header, signingTime: decoded.signingTime };
 }
