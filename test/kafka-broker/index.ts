@@ -40,7 +40,8 @@ export interface KafkaTestBrokerSettings {
    * Advertise every API from version 0 in ApiVersions, as a real broker does, while still
    * implementing only the newest version. kafkajs ignores minimum versions; librdkafka (kcat)
    * needs this, because it enables features only when old versions fall inside the advertised
-   * ranges. A request at a version not implemented still closes its connection.
+   * ranges. A request at a version the broker does not implement closes its connection, as with a
+   * real broker (there is no response layout to answer it in).
    * @default false
    */
   advertiseFromVersionZero?: boolean;

@@ -180,6 +180,8 @@ async function dispatch(
     const response = apiVersions(supported ? ErrorCode.NONE : ErrorCode.UNSUPPORTED_VERSION, options.advertiseFromVersionZero);
     return encode((e) => encodeApiVersionsResponse(e, version, response));
   }
+  // No response layout exists for a version we do not speak, so, like a Kafka broker, drop the
+  // connection; only ApiVersions has a version-independent error answer (above).
   if (!isSupportedVersion(name, header.apiVersion)) return { close: `${name} v${header.apiVersion} is not implemented` };
   const route = API_ROUTES[name];
   const request = route.decode(decoder, header.apiVersion);
