@@ -1,11 +1,12 @@
-import { closeSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { write as writeCallback, fdatasync as fdatasyncCallback } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors/gateway-error.js';
 import { GENESIS_HASH, type AuditRecordBody, type CheckpointBody, type SealedRecord } from './audit-record.js';
-import { checkLine, encodeRecord } from './record-codec.js';
+import { recoverJsonLines } from '../util/json-lines-file.js';
+import { checkLineBytes, encodeRecord } from './record-codec.js';
 
 const write = promisify(writeCallback) as (fd: number, buffer: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>;
 const fdatasync = promisify(fdatasyncCallback);
@@ -229,30 +230,19 @@ export class EvidenceLog {
         throw new GatewayError('ERR_AUDIT_CORRUPT', { message: `evidence log segment ${segment.path} is not a regular file` });
       }
     }
-    const text = readFileSync(last.path, 'utf8');
-    let validBytes = 0;
-    let position = 0;
     let prev = this.#previousSegmentHead(segments);
     let seq = prev.seq;
     let head = prev.hash;
-    while (position < text.length) {
-      const end = text.indexOf('\n', position);
-      if (end < 0) break; // torn tail: never acknowledged
-      const line = text.slice(position, end);
-      const check = checkLine(line);
-      if (!check.ok || check.prev !== head || check.seq !== seq + 1) break;
+    // Keep the whole records that continue the chain; a torn or unlinked tail was never acknowledged.
+    const { validBytes, droppedBytes } = recoverJsonLines(last.path, (line) => {
+      const check = checkLineBytes(line);
+      if (!check.ok || check.prev !== head || check.seq !== seq + 1) return false;
       seq = check.seq;
       head = check.hash;
-      position = end + 1;
-      validBytes = Buffer.byteLength(text.slice(0, position));
-    }
-    const size = statSync(last.path).size;
-    if (validBytes < size) {
-      this.#options.logger?.warn({ segment: last.path, keptBytes: validBytes, droppedBytes: size - validBytes }, 'evidence log: cutting an unacknowledged tail left by a crash');
-      const fd = openSync(last.path, 'r+');
-      ftruncateSync(fd, validBytes);
-      fsyncSync(fd);
-      closeSync(fd);
+      return true;
+    });
+    if (droppedBytes > 0) {
+      this.#options.logger?.warn({ segment: last.path, keptBytes: validBytes, droppedBytes }, 'evidence log: cut an unacknowledged tail left by a crash');
     }
     prev = { seq, hash: head };
     this.#seq = prev.seq;
@@ -272,9 +262,9 @@ export class EvidenceLog {
   #previousSegmentHead(segments: ReadonlyArray<{ number: number; path: string }>): { seq: number; hash: string } {
     const previous = segments[segments.length - 2];
     if (previous === undefined) return { seq: 0, hash: GENESIS_HASH };
-    const text = readFileSync(previous.path, 'utf8').trimEnd();
-    const line = text.slice(text.lastIndexOf('\n') + 1);
-    const check = checkLine(line);
+    const bytes = readFileSync(previous.path);
+    const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0a ? bytes.length - 1 : bytes.length;
+    const check = checkLineBytes(bytes.subarray(bytes.lastIndexOf(0x0a, end - 1) + 1, end));
     if (!check.ok) throw new GatewayError('ERR_AUDIT_CORRUPT', { message: `segment ${previous.path} ends with a damaged record: ${check.reason}; run gccgw audit verify` });
     return { seq: check.seq, hash: check.hash };
   }

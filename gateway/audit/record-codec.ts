@@ -13,7 +13,6 @@ import { GENESIS_HASH, type AuditRecordBody, type SealedRecord } from './audit-r
  * verification independent of any JSON library's key order or number formatting.
  */
 const HASH_MARKER = ',"hash":"';
-const HEAD = /^\{"seq":(\d{1,15}),"prev":"([0-9a-f]{64})"/;
 
 export function encodeRecord(seq: number, prev: string, time: string, body: AuditRecordBody): { line: string; hash: string } {
   const prefix = `{"seq":${seq},"prev":"${prev}","time":${JSON.stringify(time)},"body":${JSON.stringify(body)}`;
@@ -24,18 +23,6 @@ export function encodeRecord(seq: number, prev: string, time: string, body: Audi
 export type LineCheck =
   | { readonly ok: true; readonly seq: number; readonly prev: string; readonly hash: string }
   | { readonly ok: false; readonly reason: string };
-
-/** Checks one line's own integrity (without parsing the body): shape, and that its hash matches its bytes. */
-export function checkLine(line: string): LineCheck {
-  const head = HEAD.exec(line);
-  if (head === null) return { ok: false, reason: 'not a record line' };
-  const at = line.lastIndexOf(HASH_MARKER);
-  if (at < 0 || !line.endsWith('"}') || line.length - at !== HASH_MARKER.length + 64 + 2) return { ok: false, reason: 'no hash at the end of the line' };
-  const hash = line.slice(at + HASH_MARKER.length, at + HASH_MARKER.length + 64);
-  const actual = createHash('sha256').update(line.slice(0, at)).digest('hex');
-  if (actual !== hash) return { ok: false, reason: 'hash does not match the record (the record was changed)' };
-  return { ok: true, seq: Number(head[1]), prev: head[2] as string, hash };
-}
 
 export function decodeRecord(line: string): SealedRecord {
   return JSON.parse(line) as SealedRecord;
@@ -49,8 +36,8 @@ const PREV_BYTES = Buffer.from(',"prev":"', 'latin1');
 const HEX = /^[0-9a-f]{64}$/;
 
 /**
- * `checkLine` on raw bytes, for verification at disk speed: no UTF-8 decoding, the hash computed
- * over the line's bytes as stored.
+ * Checks one line's own integrity without parsing the body: its shape, and that its hash matches
+ * its bytes as stored (no UTF-8 decoding: verification runs at disk speed).
  */
 export function checkLineBytes(line: Buffer): LineCheck {
   if (line.length < 160 || !line.subarray(0, HEAD_BYTES.length).equals(HEAD_BYTES)) return { ok: false, reason: 'not a record line' };

@@ -1,6 +1,7 @@
-import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { parseJsonLine, recoverJsonLines } from '../util/json-lines-file.js';
 import type { TransportRecord } from './cloud-event.js';
 import { partitionForKey, type EventSubscription, type EventTransport, type SubscribeOptions } from './event-transport.js';
 
@@ -213,31 +214,13 @@ export class EmbeddedEventTransport implements EventTransport {
 
   #openPartition(path: string): Partition {
     const records: StoredRecord[] = [];
-    let validBytes = 0;
-    if (existsSync(path)) {
-      const text = readFileSync(path, 'utf8');
-      let position = 0;
-      while (position < text.length) {
-        const end = text.indexOf('\n', position);
-        if (end < 0) break;
-        try {
-          const record = JSON.parse(text.slice(position, end)) as StoredRecord;
-          if (record.offset !== records.length) break;
-          records.push(record);
-        } catch {
-          break;
-        }
-        position = end + 1;
-        validBytes = Buffer.byteLength(text.slice(0, position));
-      }
-      if (Buffer.byteLength(text) > validBytes) {
-        // A torn write from a crash: it was never acknowledged.
-        const fd = openSync(path, 'r+');
-        ftruncateSync(fd, validBytes);
-        fsyncSync(fd);
-        closeSync(fd);
-      }
-    }
+    // Whole records in offset order; a torn tail from a crash was never acknowledged.
+    recoverJsonLines(path, (line, index) => {
+      const record = parseJsonLine<StoredRecord>(line);
+      if (record?.offset !== index) return false;
+      records.push(record);
+      return true;
+    });
     return { fd: openSync(path, 'a'), records, waiters: new Set() };
   }
 

@@ -1,6 +1,7 @@
 import { closeSync, existsSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
+import { parseJsonLine, recoverJsonLines } from '../util/json-lines-file.js';
 import type { TransportRecord } from './cloud-event.js';
 import type { EventTransport } from './event-transport.js';
 
@@ -47,29 +48,12 @@ export class EventOutbox {
     const outboxPath = join(options.dir, 'outbox.jsonl');
     const sentPath = join(options.dir, 'sent.txt');
     const sent = new Set(existsSync(sentPath) ? readFileSync(sentPath, 'utf8').split('\n').filter((l) => l !== '') : []);
-    if (existsSync(outboxPath)) {
-      const text = readFileSync(outboxPath, 'utf8');
-      let valid = 0;
-      let position = 0;
-      while (position < text.length) {
-        const end = text.indexOf('\n', position);
-        if (end < 0) break;
-        try {
-          const entry = JSON.parse(text.slice(position, end)) as Entry;
-          if (!sent.has(entry.key)) this.#pending.push(entry);
-        } catch {
-          break;
-        }
-        position = end + 1;
-        valid = Buffer.byteLength(text.slice(0, position));
-      }
-      if (statSync(outboxPath).size > valid) {
-        const fd = openSync(outboxPath, 'r+');
-        ftruncateSync(fd, valid);
-        fsyncSync(fd);
-        closeSync(fd);
-      }
-    }
+    recoverJsonLines(outboxPath, (line) => {
+      const entry = parseJsonLine<Entry>(line);
+      if (entry === undefined) return false;
+      if (!sent.has(entry.key)) this.#pending.push(entry);
+      return true;
+    });
     this.#outboxFd = openSync(outboxPath, 'a');
     this.#sentFd = openSync(sentPath, 'a');
     if (this.#pending.length > 0) options.logger?.info({ pending: this.#pending.length }, 'outbox: re-sending events not acknowledged before the last stop');
