@@ -102,6 +102,39 @@ export function exchangeRecorderPlugin(options: ExchangeRecorderOptions): Apollo
   };
 }
 
+/** What the recorder needs from one document, independent of variables: computed once per document. */
+interface DocumentFacts {
+  readonly schema: GraphQLSchema;
+  /** Schema coordinates selected, sorted. */
+  readonly coordinates: readonly string[];
+  /** Every argument value, by argument name, where a data subject may appear. */
+  readonly argumentValues: ReadonlyArray<{ readonly name: string; readonly value: ValueNode }>;
+}
+
+/** Apollo Server hands back the same DocumentNode for a repeated operation: walk each one once. */
+const documentFacts = new WeakMap<DocumentNode, DocumentFacts>();
+
+function factsOf(schema: GraphQLSchema, document: DocumentNode): DocumentFacts {
+  const cached = documentFacts.get(document);
+  if (cached !== undefined && cached.schema === schema) return cached;
+  const coordinates = new Set<string>();
+  const argumentValues: Array<{ name: string; value: ValueNode }> = [];
+  const typeInfo = new TypeInfo(schema);
+  visit(
+    document,
+    visitWithTypeInfo(typeInfo, {
+      Field(node) {
+        const parent = typeInfo.getParentType();
+        if (parent !== null && parent !== undefined && !node.name.value.startsWith('__')) coordinates.add(`${parent.name}.${node.name.value}`);
+        for (const argument of node.arguments ?? []) argumentValues.push({ name: argument.name.value, value: argument.value });
+      },
+    }),
+  );
+  const facts: DocumentFacts = { schema, coordinates: [...coordinates].sort(), argumentValues };
+  documentFacts.set(document, facts);
+  return facts;
+}
+
 /** The schema coordinates an operation selects (with their sensitivity) and the subjects it names. */
 function touched(
   schema: GraphQLSchema,
@@ -111,36 +144,40 @@ function touched(
   subjectNames: ReadonlySet<string>,
   hasher: SubjectHasher,
 ): { fields: FieldTouched[]; subjects: string[] } {
-  const coordinates = new Set<string>();
+  const facts = factsOf(schema, document);
   const subjects = new Set<string>();
-  const collectSubject = (name: string, value: ValueNode): void => {
-    if (value.kind === Kind.OBJECT) {
-      for (const field of value.fields) collectSubject(field.name.value, field.value);
-      return;
-    }
-    if (value.kind === Kind.LIST) {
-      for (const item of value.values) collectSubject(name, item);
-      return;
-    }
-    if (!subjectNames.has(name)) return;
-    const raw = value.kind === Kind.VARIABLE ? variables[value.name.value] : value.kind === Kind.STRING || value.kind === Kind.INT ? value.value : undefined;
+  const addSubject = (name: string, raw: unknown): void => {
     for (const item of Array.isArray(raw) ? raw : [raw]) {
       if (typeof item === 'string' || typeof item === 'number') subjects.add(hasher.hash(name, String(item)));
     }
   };
-  const typeInfo = new TypeInfo(schema);
-  visit(
-    document,
-    visitWithTypeInfo(typeInfo, {
-      Field(node) {
-        const parent = typeInfo.getParentType();
-        if (parent !== null && parent !== undefined && !node.name.value.startsWith('__')) coordinates.add(`${parent.name}.${node.name.value}`);
-        for (const argument of node.arguments ?? []) collectSubject(argument.name.value, argument.value);
-      },
-    }),
-  );
+  // A variable's value is plain JSON: an input object passed as a variable may carry a subject too.
+  const fromJson = (name: string, value: unknown, depth: number): void => {
+    if (depth > 16 || value === null || typeof value !== 'object') {
+      if (subjectNames.has(name)) addSubject(name, value);
+      return;
+    }
+    if (Array.isArray(value)) {
+      if (subjectNames.has(name)) addSubject(name, value);
+      for (const item of value) if (typeof item === 'object') fromJson(name, item, depth + 1);
+      return;
+    }
+    for (const [key, inner] of Object.entries(value)) fromJson(key, inner, depth + 1);
+  };
+  const fromNode = (name: string, value: ValueNode): void => {
+    if (value.kind === Kind.OBJECT) {
+      for (const field of value.fields) fromNode(field.name.value, field.value);
+    } else if (value.kind === Kind.LIST) {
+      for (const item of value.values) fromNode(name, item);
+    } else if (value.kind === Kind.VARIABLE) {
+      fromJson(name, variables[value.name.value], 0);
+    } else if (subjectNames.has(name) && (value.kind === Kind.STRING || value.kind === Kind.INT)) {
+      addSubject(name, value.value);
+    }
+  };
+  for (const { name, value } of facts.argumentValues) fromNode(name, value);
   return {
-    fields: [...coordinates].sort().map((coordinate): FieldTouched => ({ coordinate, sensitivity: sensitivities.get(coordinate) ?? 'UNCLASSIFIED' })),
+    fields: facts.coordinates.map((coordinate): FieldTouched => ({ coordinate, sensitivity: sensitivities.get(coordinate) ?? 'UNCLASSIFIED' })),
     subjects: [...subjects].sort(),
   };
 }

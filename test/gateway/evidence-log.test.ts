@@ -75,6 +75,19 @@ describe('the evidence log behind the gateway', () => {
     expect(whoAccessed(dir, { kind: 'code', value: 'MOF' }, { since: new Date(Date.now() + 60_000) })).toEqual([]);
   });
 
+  it('finds subjects passed through variables, including inside an input object', async () => {
+    await postGraphQL(gateway.graphqlUrl, { query: 'query Q($c: String!) { governmentEntity(state: QA, code: $c) { code } }', variables: { c: 'MCIT' } });
+    await postGraphQL(gateway.graphqlUrl, {
+      query: 'query E($f: EmployeeFilter) { employees(filter: $f, first: 1) { totalCount } }',
+      variables: { f: { entity: { state: 'QA', code: 'MOEHE' } } },
+    });
+    // The same operation twice: the document is walked once, the subjects are taken per request.
+    await postGraphQL(gateway.graphqlUrl, { query: 'query Q($c: String!) { governmentEntity(state: QA, code: $c) { code } }', variables: { c: 'PSA' } });
+    expect(whoAccessed(dir, { kind: 'code', value: 'MCIT' }).map((e) => e.operationName)).toEqual(['Q']);
+    expect(whoAccessed(dir, { kind: 'code', value: 'MOEHE' }).map((e) => e.operationName)).toEqual(['E']);
+    expect(whoAccessed(dir, { kind: 'code', value: 'PSA' }).map((e) => e.operationName)).toEqual(['Q']);
+  });
+
   it('proves the chain with gccgw audit verify and answers who-accessed from the CLI', () => {
     const bin = join(packageRoot(), 'bin', 'gccgw.js');
     const verify = spawnSync(process.execPath, [bin, 'audit', 'verify', '--dir', dir], { encoding: 'utf8' });
