@@ -2,7 +2,7 @@ export type { Adapter, AdapterEvent, AdapterEventSink, AdapterSubgraph, CreateSu
 export { isAdapter } from './adapter.js';
 export { AdapterError, type AdapterErrorCode } from './adapter-error.js';
 export { buildSubgraph, type SubgraphResolvers } from './build-subgraph.js';
-export { BUILT_IN_ADAPTERS, DEFAULT_SUBGRAPH_PORTS, defaultSubgraphUrl, loadBuiltInAdapter } from './load-adapter.js';
+export { BUILT_IN_ADAPTERS, DEFAULT_SUBGRAPH_PORTS, defaultSubgraphUrl, loadBuiltInAdapter, startBuiltInAdapter, type StartedAdapter } from './load-adapter.js';
 export { closeServer, startJsonHttpServer, type JsonHandler, type JsonRequest, type JsonResponse } from './json-http-server.js';
 export { serveSubgraph, SUBGRAPH_HEADERS, type ServeSubgraphOptions } from './serve-subgraph.js';
 export { UpstreamHttpClient, type UpstreamHttpClientOptions, type UpstreamResponse } from './upstream-http-client.js';

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { isAdapter, type Adapter } from './adapter.js';
+import type { Logger } from 'pino';
+import { isAdapter, type Adapter, type AdapterSubgraph, type RunningServer } from './adapter.js';
 
 /** Adapters shipped with the gateway, loaded by name so that the gateway depends only on this kit. */
 export const BUILT_IN_ADAPTERS: readonly string[] = ['mawared', 'gov-cloud'];
@@ -32,4 +33,33 @@ export async function loadBuiltInAdapter(name: string): Promise<Adapter> {
   const module = (await import(url.href)) as { adapter?: unknown };
   if (!isAdapter(module.adapter)) throw new TypeError(`adapters/${name} does not export a valid "adapter"`);
   return module.adapter;
+}
+
+export interface StartedAdapter {
+  readonly adapter: Adapter;
+  readonly subgraph: AdapterSubgraph;
+  readonly upstreamUrl: string;
+  /** The sandbox started because no upstream URL was given. */
+  readonly sandbox: RunningServer | undefined;
+  /** Stops the sandbox, if one was started. */
+  close(): Promise<void>;
+}
+
+/**
+ * Loads a built-in adapter and makes its subgraph, pointed at the national system, or at the
+ * adapter's sandbox (started here) when no upstream URL is given. The embedded mode and
+ * `gccgw adapter serve` both start adapters this way.
+ */
+export async function startBuiltInAdapter(options: { readonly name: string; readonly upstreamUrl?: string | undefined; readonly upstreamTimeoutMillis: number; readonly logger: Logger }): Promise<StartedAdapter> {
+  const adapter = await loadBuiltInAdapter(options.name);
+  const logger = options.logger.child({ component: 'adapter', adapter: adapter.name });
+  const sandbox = options.upstreamUrl === undefined ? await adapter.startSandbox({ logger: logger.child({ component: 'sandbox' }) }) : undefined;
+  const upstreamUrl = options.upstreamUrl ?? (sandbox as RunningServer).url;
+  try {
+    const subgraph = adapter.createSubgraph({ upstreamUrl, upstreamTimeoutMillis: options.upstreamTimeoutMillis, logger });
+    return { adapter, subgraph, upstreamUrl, sandbox, close: async () => sandbox?.close() };
+  } catch (error) {
+    await sandbox?.close();
+    throw error;
+  }
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { defaultSubgraphUrl, loadBuiltInAdapter, type AdapterSubgraph, type RunningServer } from '../../adapters/kit/index.js';
+import { defaultSubgraphUrl, startBuiltInAdapter, type AdapterSubgraph, type RunningServer, type StartedAdapter } from '../../adapters/kit/index.js';
 import type { AdapterConfig } from '../config/gateway-config.js';
 import type { SubgraphDefinition } from '../federation/compose-supergraph.js';
 
@@ -16,30 +16,22 @@ export interface EmbeddedSubgraphs {
  * or at its sandbox (started here) when no upstream URL is configured.
  */
 export async function startEmbeddedSubgraphs(adapters: readonly AdapterConfig[], logger: Logger): Promise<EmbeddedSubgraphs> {
-  const sandboxes: Array<{ adapter: string; server: RunningServer }> = [];
-  const subgraphs: AdapterSubgraph[] = [];
+  const started: StartedAdapter[] = [];
   try {
     for (const config of adapters) {
-      const adapter = await loadBuiltInAdapter(config.name);
-      const adapterLogger = logger.child({ component: 'adapter', adapter: adapter.name });
-      let upstreamUrl = config.upstreamUrl;
-      if (upstreamUrl === undefined) {
-        const server = await adapter.startSandbox({ logger: adapterLogger.child({ component: 'sandbox' }) });
-        sandboxes.push({ adapter: adapter.name, server });
-        upstreamUrl = server.url;
-      }
-      subgraphs.push(adapter.createSubgraph({ upstreamUrl, upstreamTimeoutMillis: config.upstreamTimeoutMillis, logger: adapterLogger }));
+      started.push(await startBuiltInAdapter({ name: config.name, upstreamUrl: config.upstreamUrl, upstreamTimeoutMillis: config.upstreamTimeoutMillis, logger }));
     }
   } catch (error) {
-    await Promise.allSettled(sandboxes.map(({ server }) => server.close()));
+    await Promise.allSettled(started.map((s) => s.close()));
     throw error;
   }
+  const subgraphs = started.map((s) => s.subgraph);
   return {
     subgraphs,
-    sandboxes,
+    sandboxes: started.flatMap((s) => (s.sandbox !== undefined ? [{ adapter: s.adapter.name, server: s.sandbox }] : [])),
     definitions: subgraphs.map((s) => ({ name: s.name, typeDefs: s.typeDefs, url: defaultSubgraphUrl(s.name) })),
     close: async () => {
-      await Promise.allSettled(sandboxes.map(({ server }) => server.close()));
+      await Promise.allSettled(started.map((s) => s.close()));
     },
   };
 }

@@ -2,7 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { loadBuiltInAdapter, serveSubgraph, type RunningServer } from '../../adapters/kit/index.js';
+import { serveSubgraph, startBuiltInAdapter, type RunningServer } from '../../adapters/kit/index.js';
+import { createSilentLogger } from '../../gateway/logging/logger.js';
 import { composeSupergraph } from '../../gateway/federation/compose-supergraph.js';
 import { JOIN_QUERY, postGraphQL, startTestGateway } from '../support/gateway-harness.js';
 
@@ -80,10 +81,9 @@ describe('the gateway started from a composed supergraph with remote subgraphs',
   beforeAll(async () => {
     const definitions = [];
     for (const name of ['mawared', 'gov-cloud']) {
-      const adapter = await loadBuiltInAdapter(name);
-      const sandbox = await adapter.startSandbox();
-      servers.push(sandbox);
-      const subgraph = adapter.createSubgraph({ upstreamUrl: sandbox.url, upstreamTimeoutMillis: 2_000, logger: (await import('../../gateway/logging/logger.js')).createSilentLogger() });
+      const started = await startBuiltInAdapter({ name, upstreamTimeoutMillis: 2_000, logger: createSilentLogger() });
+      servers.push({ url: started.upstreamUrl, close: () => started.close() });
+      const { subgraph } = started;
       const server = await serveSubgraph(subgraph);
       remote[name] = server;
       servers.push(server);

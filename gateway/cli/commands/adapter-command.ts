@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { BUILT_IN_ADAPTERS, DEFAULT_SUBGRAPH_PORTS, loadBuiltInAdapter, serveSubgraph, type RunningServer } from '../../../adapters/kit/index.js';
+import { BUILT_IN_ADAPTERS, DEFAULT_SUBGRAPH_PORTS, serveSubgraph, startBuiltInAdapter, type RunningServer, type StartedAdapter } from '../../../adapters/kit/index.js';
 import { createLogger } from '../../logging/logger.js';
 
 interface ServeFlags {
@@ -23,29 +23,24 @@ export function registerAdapterCommand(program: Command): void {
     .option('--log-level <level>', 'log level', 'info')
     .action(async (name: string, flags: ServeFlags) => {
       const logger = createLogger({ level: flags.logLevel });
-      let sandbox: RunningServer | undefined;
+      let started: StartedAdapter | undefined;
       let server: RunningServer;
       try {
-        const loaded = await loadBuiltInAdapter(name);
-        let upstreamUrl = flags.upstreamUrl;
-        if (upstreamUrl === undefined) {
-          sandbox = await loaded.startSandbox({ logger: logger.child({ component: 'sandbox', adapter: name }) });
-          upstreamUrl = sandbox.url;
-        }
-        const subgraph = loaded.createSubgraph({ upstreamUrl, upstreamTimeoutMillis: Number(flags.upstreamTimeoutMillis), logger: logger.child({ component: 'adapter', adapter: name }) });
+        started = await startBuiltInAdapter({ name, upstreamUrl: flags.upstreamUrl, upstreamTimeoutMillis: Number(flags.upstreamTimeoutMillis), logger });
         const port = flags.port !== undefined ? Number(flags.port) : (DEFAULT_SUBGRAPH_PORTS[name] ?? 0);
-        server = await serveSubgraph(subgraph, { host: flags.host, port, logger });
-        logger.info({ adapter: name, graphql: `${server.url}/graphql`, upstream: upstreamUrl, sandbox: sandbox !== undefined }, 'adapter serving');
-        process.stderr.write(`adapter ${name}: ${server.url}/graphql (upstream ${upstreamUrl}${sandbox !== undefined ? ', sandbox' : ''})\n`);
+        server = await serveSubgraph(started.subgraph, { host: flags.host, port, logger });
+        const viaSandbox = started.sandbox !== undefined ? ', sandbox' : '';
+        logger.info({ adapter: name, graphql: `${server.url}/graphql`, upstream: started.upstreamUrl, sandbox: started.sandbox !== undefined }, 'adapter serving');
+        process.stderr.write(`adapter ${name}: ${server.url}/graphql (upstream ${started.upstreamUrl}${viaSandbox})\n`);
       } catch (error) {
-        await sandbox?.close();
+        await started?.close();
         process.stderr.write(`gccgw adapter serve: ${(error as Error).message}\n`);
         process.exitCode = 1;
         return;
       }
       await new Promise<void>((resolve) => {
         const stop = (): void => {
-          void Promise.allSettled([server.close(), sandbox?.close()]).then(() => resolve());
+          void Promise.allSettled([server.close(), started?.close()]).then(() => resolve());
         };
         process.once('SIGTERM', stop);
         process.once('SIGINT', stop);
