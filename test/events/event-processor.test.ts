@@ -9,16 +9,10 @@ import { EventCatalogue } from '../../gateway/events/event-catalogue.js';
 import { EmbeddedEventTransport } from '../../gateway/events/embedded-event-transport.js';
 import { EventProcessor, signCloudEvent } from '../../gateway/events/event-processor.js';
 import type { DeliveredRecord, EventSubscription } from '../../gateway/events/event-transport.js';
+import { until } from '../support/until.js';
 
 const TOPIC = 'gcc.sa.cloud';
 
-async function until(condition: () => boolean, timeoutMillis = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMillis;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 describe('consuming signed events', () => {
   let env: DemoEnvironment;

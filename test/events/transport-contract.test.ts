@@ -8,6 +8,7 @@ import { EventOutbox } from '../../gateway/events/event-outbox.js';
 import type { DeliveredRecord, EventSubscription, EventTransport } from '../../gateway/events/event-transport.js';
 import { KafkaEventTransport } from '../../gateway/events/kafka-event-transport.js';
 import { startKafkaTestBroker } from '../kafka-broker/index.js';
+import { until } from '../support/until.js';
 
 type Broker = Awaited<ReturnType<typeof startKafkaTestBroker>>;
 
@@ -25,13 +26,6 @@ function events(count: number, topic: string, subjects = 5): TransportRecord[] {
   });
 }
 
-async function until(condition: () => boolean, timeoutMillis = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMillis;
-  while (!condition()) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 20));
-  }
-}
 
 interface Harness {
   readonly transport: () => EventTransport;

@@ -7,6 +7,7 @@ import { composeSupergraph, type SubgraphDefinition } from '../../gateway/federa
 import { SIMPLE_QUERY } from '../fixtures/federation/cases.js';
 import { startFixtureSubgraphs, type FixtureSubgraphServers } from '../fixtures/federation/serve.js';
 import { postGraphQL, startTestGateway } from '../support/gateway-harness.js';
+import { until } from '../support/until.js';
 
 const MARKER_SDL = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@shareable"])
 type Query { reloadMarker: String! }`;
@@ -18,13 +19,6 @@ function replaceFile(file: string, text: string): void {
   renameSync(temp, file);
 }
 
-async function until(condition: () => Promise<boolean> | boolean, timeoutMillis = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMillis;
-  while (!(await condition())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((resolve) => setTimeout(resolve, 25));
-  }
-}
 
 describe('supergraph hot reload', () => {
   let fixtures: FixtureSubgraphServers;

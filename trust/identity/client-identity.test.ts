@@ -1,17 +1,8 @@
 import { beforeAll, describe, expect, it } from '@jest/globals';
-import { TrustError } from '../errors/trust-error.js';
 import { standardChain, type Issued } from '../testing/chain-factory.js';
 import { identityFromCertificate, parseClientId, parseClientUri } from './client-identity.js';
+import { code } from '../testing/trust-error-code.js';
 
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof TrustError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
 
 let withIdentity: Issued;
 let withoutIdentity: Issued;

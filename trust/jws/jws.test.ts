@@ -1,6 +1,5 @@
 import { createHmac, createPublicKey } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TrustError } from '../errors/trust-error.js';
 import { issueCertificate } from '../pki/issue-certificate.js';
 import { generateKeyPair } from '../pki/key-pair.js';
 import type { LoadedIdentity } from '../pki/load-demo-pki.js';
@@ -9,6 +8,7 @@ import { signEvent, verifyEvent } from './event-signatures.js';
 import { requestHash, signHttpRequest, signHttpResponse, verifyHttpRequest, verifyHttpResponse, type Signer } from './http-signatures.js';
 import { signDetached } from './sign-detached.js';
 import { verifySignature, type SignatureTrust } from './verify-signature.js';
+import { codeOf } from '../testing/trust-error-code.js';
 
 let env: DemoEnvironment;
 let qa: LoadedIdentity;
@@ -18,15 +18,6 @@ function signerOf(id: LoadedIdentity): Signer {
   return { privateKey: id.key.privateKey, certificates: id.chain, clock: env.clock };
 }
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TrustError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
 
 function b64url(value: unknown): string {
   return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');

@@ -11,31 +11,14 @@ import type { ParsedCertificate } from '../x509/parse-certificate.js';
 import { checkCrl, parseCrl } from './crl.js';
 import { buildOcspRequest, checkOcspResponse } from './ocsp.js';
 import { RevocationChecker } from './revocation-checker.js';
+import { code, codeOf } from '../testing/trust-error-code.js';
 
 let env: DemoEnvironment;
 let qa: LoadedState;
 let leaf: ParsedCertificate;
 let revokedLeaf: ParsedCertificate;
 
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof TrustError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TrustError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
 
 beforeAll(async () => {
   env = await startDemoEnvironment();

@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { FlattenedSign } from 'jose';
-import { TrustError } from '../errors/trust-error.js';
+import type { TrustError } from '../errors/trust-error.js';
 import { issueCertificate } from '../pki/issue-certificate.js';
 import { generateKeyPair } from '../pki/key-pair.js';
 import type { LoadedIdentity } from '../pki/load-demo-pki.js';
@@ -15,19 +15,11 @@ import { signTrustList } from './sign-trust-list.js';
 import { statusAt, type TrustListDocument, type TrustService } from './trust-list.js';
 import { TrustListHolder } from './trust-list-holder.js';
 import { TRUST_LIST_SCHEMA } from './trust-list-schema.js';
+import { codeOf } from '../testing/trust-error-code.js';
 
 let env: DemoEnvironment;
 let doc: TrustListDocument;
 
-async function codeOf(promise: Promise<unknown>): Promise<string> {
-  try {
-    await promise;
-  } catch (error) {
-    if (error instanceof TrustError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
 
 function sign(document: TrustListDocument): Promise<string> {
   return signTrustList({ document, privateKey: env.pki.operator.signerKey.privateKey, certificates: [env.pki.operator.signer], signingTime: env.clock.now() });

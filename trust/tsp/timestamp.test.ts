@@ -1,23 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { TrustError } from '../errors/trust-error.js';
 import { issueCertificate } from '../pki/issue-certificate.js';
 import { generateKeyPair } from '../pki/key-pair.js';
 import { buildTimestampResponse } from '../servers/tsa-server.js';
 import { nodeFetch, startDemoEnvironment, type DemoEnvironment } from '../testing/demo-environment.js';
 import { buildTimestampRequest, requestTimestamp, verifyTimestampResponse } from './timestamp.js';
+import { code } from '../testing/trust-error-code.js';
 
 let env: DemoEnvironment;
 const data = new TextEncoder().encode('evidence log checkpoint #42');
 
-function code(fn: () => unknown): string {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof TrustError) return error.code;
-    throw error;
-  }
-  return 'accepted';
-}
 
 beforeAll(async () => {
   env = await startDemoEnvironment();
