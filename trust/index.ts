@@ -7,7 +7,7 @@ export { TrustError, isTrustError, type TrustErrorOptions } from './errors/trust
 export { trustErrorMarkdownTable } from './errors/trust-error-table.js';
 export { TRUST_ERROR_CODES, isTrustErrorCode, type TrustErrorCode, type TrustErrorCodeSpec } from './errors/trust-error-codes.js';
 // Ports and small utilities
-export { fixedClock, systemClock, type Clock, type FetchLike } from './util/clock.js';
+export { fixedClock, globalFetch, systemClock, type Clock, type FetchLike } from './util/clock.js';
 export { canonicalize } from './util/canonical-json.js';
 export { derToPem, pemToDer, pemToDerList } from './util/pem.js';
 // X.509

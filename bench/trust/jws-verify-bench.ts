@@ -12,10 +12,10 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import {
   initDemoPki, loadDemoPki, RevocationChecker, signDetached, startDemoTrustServices, TrustListHolder, ValidatedChainCache, verifyMemberChain, verifySignature,
-  type FetchLike, type KeyType, type LoadedIdentity, type SignatureTrust,
+  type KeyType, type LoadedIdentity, type SignatureTrust,
+  globalFetch,
 } from '../../trust/index.js';
 
-const fetchPort: FetchLike = (url, init) => fetch(url, init as RequestInit) as unknown as ReturnType<FetchLike>;
 
 /**
  * Throughput with `concurrency` verifications in flight. jose verifies through WebCrypto, whose
@@ -53,7 +53,7 @@ async function main(): Promise<void> {
   try {
     const holder = new TrustListHolder({ operatorAnchors: [pki.operator.root] });
     await holder.load(pki.signedTrustList);
-    const revocation = new RevocationChecker({ fetch: fetchPort, ocspUrlsFor: () => services.ocspUrlsFor(), crlUrlsFor: (c) => services.crlUrlsFor(c) });
+    const revocation = new RevocationChecker({ fetch: globalFetch, ocspUrlsFor: () => services.ocspUrlsFor(), crlUrlsFor: (c) => services.crlUrlsFor(c) });
     const trust: SignatureTrust = { trustList: () => holder.current(), revocation, chainCache: new ValidatedChainCache() };
     const payload = new TextEncoder().encode(JSON.stringify({ query: '{ employee(id: "1") { name salary } }', variables: { id: '1' } }));
     const cases: Array<[KeyType, LoadedIdentity]> = [

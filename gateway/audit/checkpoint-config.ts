@@ -1,11 +1,10 @@
 import { createPublicKey, sign, verify } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { keyPairFromPem, parseCertificate, pemToDer, pemToDerList, verifyTrustList, type FetchLike, type Signer, type TrustList } from '../../trust/index.js';
+import { globalFetch, keyPairFromPem, parseCertificate, pemToDer, pemToDerList, verifyTrustList, type Signer, type TrustList } from '../../trust/index.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { trustCheckpointSigner, type CheckpointSigner } from './checkpoint.js';
 
-const nodeFetch: FetchLike = (url, init) => fetch(url, init as RequestInit) as unknown as ReturnType<FetchLike>;
 
 /**
  * Builds the checkpoint signer from `audit.checkpoints`: the gateway's signing key and chain, and
@@ -39,7 +38,7 @@ export async function checkpointSignerFromConfig(settings: NonNullable<GatewayCo
     } catch (cause) {
       throw invalid(`the trust list for the TSA cannot be loaded: ${(cause as Error).message}`, cause);
     }
-    tsa = { url: settings.tsa.url, fetch: nodeFetch, trustList: () => trustList };
+    tsa = { url: settings.tsa.url, fetch: globalFetch, trustList: () => trustList };
   }
   return trustCheckpointSigner({ signer, ...(tsa !== undefined ? { tsa } : {}) });
 }

@@ -12,7 +12,7 @@ import { loadDemoPki, type LoadedDemoPki } from '../pki/load-demo-pki.js';
 import { RevocationChecker } from '../revocation/revocation-checker.js';
 import { startDemoTrustServices, type DemoTrustServices } from '../servers/start-demo-trust-services.js';
 import { TrustListHolder } from '../trust-list/trust-list-holder.js';
-import type { Clock, FetchLike } from '../util/clock.js';
+import { globalFetch, type Clock, type FetchLike } from '../util/clock.js';
 import { ValidatedChainCache, type SignatureTrust } from '../jws/verify-signature.js';
 
 /** The instant the demo PKI is made at. */
@@ -35,7 +35,7 @@ export class TestClock implements Clock {
   }
 }
 
-export const nodeFetch: FetchLike = (url, init) => fetch(url, init as RequestInit) as unknown as ReturnType<FetchLike>;
+export const nodeFetch: FetchLike = globalFetch;
 
 export interface DemoEnvironment {
   readonly dir: string;

@@ -17,3 +17,6 @@ export type FetchLike = (
   url: string,
   init?: { method?: string; headers?: Record<string, string>; body?: Uint8Array; signal?: AbortSignal },
 ) => Promise<{ ok: boolean; status: number; arrayBuffer(): Promise<ArrayBuffer>; headers: { get(name: string): string | null } }>;
+
+/** The platform's fetch as a FetchLike: the default outside tests that bring their own server. */
+export const globalFetch: FetchLike = (url, init) => fetch(url, init as RequestInit) as unknown as ReturnType<FetchLike>;

@@ -15,18 +15,17 @@ import {
   systemClock,
   verifyMemberChain,
   type CertificatePurpose,
-  type FetchLike,
   type ParsedCertificate,
   type RevocationPolicy,
   type ServiceStatus,
   type ServiceType,
   type TrustListDocument,
   type TrustService,
+  globalFetch,
 } from '../../../trust/index.js';
 import { loadTrustList, withTrustListOptions as common, type TrustListFlags as CommonFlags } from './trust-material.js';
 
 
-const fetchPort: FetchLike = (url, init) => fetch(url, init as RequestInit) as unknown as ReturnType<FetchLike>;
 
 function out(text: string): void {
   process.stdout.write(text.endsWith('\n') ? text : `${text}\n`);
@@ -134,7 +133,7 @@ export function registerTrustCommand(program: Command): void {
         const at = parseTime(flags.at);
         const list = await loadTrustList(flags, systemClock.now());
         const certificates = pemToDerList(await readFile(pem, 'utf8')).map(parseCertificate);
-        const revocation = flags.revocation ? new RevocationChecker({ fetch: fetchPort }) : 'none';
+        const revocation = flags.revocation ? new RevocationChecker({ fetch: globalFetch }) : 'none';
         const signer = await verifyMemberChain({
           certificates, purpose: flags.purpose as CertificatePurpose, trust: { trustList: () => list, revocation },
           ...(flags.at ? { at } : {}), ...(flags.peer ? { peerName: flags.peer } : {}),
@@ -164,7 +163,7 @@ export function registerTrustCommand(program: Command): void {
         const policy = (flags.policy ?? list.revocationPolicy) as RevocationPolicy;
         if (!['ocsp', 'crl', 'ocsp-then-crl'].includes(policy)) throw new Error(`Unknown policy ${policy}`);
         const checker = new RevocationChecker({
-          fetch: fetchPort, policy,
+          fetch: globalFetch, policy,
           trustedResponders: () => list.servicesOfType('ocsp').map((s) => s.certificate),
           ...(flags.ocspUrl ? { ocspUrlsFor: () => [flags.ocspUrl as string] } : {}),
           ...(flags.crlUrl ? { crlUrlsFor: () => [flags.crlUrl as string] } : {}),
