@@ -11,6 +11,7 @@ import { SupergraphGateway, type InProcessSubgraph } from '../federation/supergr
 import { createApolloServer, createApp, GRAPHQL_PATH } from '../http/create-app.js';
 import { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { startEmbeddedSubgraphs, type EmbeddedSubgraphs } from './embedded-subgraphs.js';
+import { gatewayOwnedDefinitions, type GatewayOwnedSubgraph } from './gateway-owned-subgraphs.js';
 import { CheckpointScheduler } from '../audit/checkpoint.js';
 import { checkpointSignerFromConfig } from '../audit/checkpoint-config.js';
 import { EvidenceLog } from '../audit/evidence-log.js';
@@ -70,6 +71,9 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       cleanups.push(() => embedded?.close());
       for (const subgraph of embedded.subgraphs) inProcess.set(subgraph.name, { schema: subgraph.schema, checkHealth: () => subgraph.checkHealth() });
     }
+    // Subgraphs served by the gateway itself, in every mode (see gateway-owned-subgraphs.ts).
+    const owned: GatewayOwnedSubgraph[] = [];
+    for (const subgraph of owned) inProcess.set(subgraph.name, subgraph);
     const supergraph = new SupergraphGateway({
       logger: options.logger.child({ component: 'federation' }),
       metrics,
@@ -81,7 +85,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
 
     const file = config.supergraph.file;
     const readSupergraph = async (): Promise<string> => {
-      if (embedded !== undefined) return composeSupergraph(embedded.definitions);
+      if (embedded !== undefined) return composeSupergraph([...embedded.definitions, ...gatewayOwnedDefinitions(owned)]);
       if (file === undefined) throw new GatewayError('ERR_CONFIG_INVALID', { message: 'supergraph.file is not set' });
       try {
         return await readFile(file, 'utf8');

@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { defaultSubgraphUrl, DEFAULT_SUBGRAPH_PORTS } from '../../../adapters/kit/index.js';
 import { listSubgraphSdlNames, readSubgraphSdl, supergraphPath } from '../../../schemas/schema-files.js';
 import { composeSupergraph, type SubgraphDefinition } from '../../federation/compose-supergraph.js';
+import { gatewayOwnedSubgraphUrl } from '../../runtime/gateway-owned-subgraphs.js';
 import { isGatewayError } from '../../errors/gateway-error.js';
 
 interface ComposeFlags {
@@ -25,7 +26,7 @@ export function registerComposeCommand(program: Command): void {
         const definitions: SubgraphDefinition[] = listSubgraphSdlNames().map((name) => ({
           name,
           typeDefs: readSubgraphSdl(name),
-          url: urls.get(name) ?? (DEFAULT_SUBGRAPH_PORTS[name] !== undefined ? defaultSubgraphUrl(name) : `http://127.0.0.1/${name}/graphql`),
+          url: urls.get(name) ?? (DEFAULT_SUBGRAPH_PORTS[name] !== undefined ? defaultSubgraphUrl(name) : gatewayOwnedSubgraphUrl(name)),
         }));
         const supergraph = composeSupergraph(definitions);
         const out = resolve(flags.out ?? supergraphPath());
