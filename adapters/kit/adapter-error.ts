@@ -10,7 +10,9 @@ export type AdapterErrorCode =
   | 'ERR_UPSTREAM_BAD_RESPONSE'
   | 'ERR_UPSTREAM_REJECTED'
   | 'ERR_ENTITY_NOT_FOUND'
-  | 'ERR_BAD_USER_INPUT';
+  | 'ERR_BAD_USER_INPUT'
+  /** The record exists but is outside what the calling client may see (row-level filtering). */
+  | 'ERR_POLICY_ROW_DENIED';
 
 const RETRIABLE: ReadonlySet<AdapterErrorCode> = new Set(['ERR_UPSTREAM_UNAVAILABLE', 'ERR_UPSTREAM_TIMEOUT']);
 

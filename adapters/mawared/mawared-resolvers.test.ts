@@ -221,7 +221,8 @@ describe('Mawared resolvers against the sandbox over HTTP', () => {
     });
 
     test('keeps two clients\u2019 equal keys apart', async () => {
-      const { nationalId, issuingState } = await findEmployee({ entity: { state: 'QA', code: 'MOF' }, status: 'ACTIVE' });
+      // A Saudi national: the SA client sees only SA nationals' records (mawared-row-scope.ts).
+      const { nationalId, issuingState } = await findEmployee({ entity: { state: 'QA', code: 'MOF' }, status: 'ACTIVE', nationality: 'SA' });
       const input = { clientKey: 'shared-key-0001', employee: { nationalId, issuingState }, hostEntity: { state: 'AE', code: 'FAHR' }, startDate: '2027-03-01', endDate: '2027-08-31' };
       const a = await run(mutation, { input }, { clientId: 'GCC:QA:GOV:CSGDB:hr-portal' });
       const b = await run(mutation, { input: { ...input, endDate: '2027-09-30' } }, { clientId: 'GCC:SA:GOV:MHRSD:mobility' });

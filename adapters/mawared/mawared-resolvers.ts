@@ -4,6 +4,7 @@ import type { Logger } from 'pino';
 import { AdapterError, pageWindow, toConnection, type AdapterEventSink, type SubgraphResolvers } from '../kit/index.js';
 import type { MawaredClient } from './mawared-client.js';
 import { createLoaderFactory, entityKey, type MawaredLoaders } from './mawared-loaders.js';
+import { assertEmployeeVisible, isRestricted, restrictEmployeeQuery, rowScopeOf } from './mawared-row-scope.js';
 import {
   assertClientKey,
   assertDate,
@@ -85,9 +86,31 @@ export function createMawaredResolvers(client: MawaredClient, options: MawaredRe
   const loadEntity = (loaders: MawaredLoaders, state: string | null | undefined, code: string | null | undefined): Promise<EntityRow | null> | null =>
     state == null || code == null ? null : loaders.entity.load(entityKey(state, code));
 
-  async function employeeNumberByNationalId(nationalId: string, issuingState: string): Promise<string | undefined> {
-    const { rows } = await client.query<EmployeeRow>('Employees', employeeByNationalIdQuery(nationalId, issuingState, []));
-    return rows[0]?.EmployeeNumber;
+  /**
+   * A person's employee number, or undefined when Mawared has none. Refused with ERR_POLICY_ROW_DENIED
+   * when the person is outside what the caller may see (see mawared-row-scope.ts).
+   */
+  async function employeeNumberByNationalId(nationalId: string, issuingState: string, context: unknown, what: string): Promise<string | undefined> {
+    const scope = rowScopeOf(context);
+    const { rows } = await client.query<EmployeeRow>('Employees', employeeByNationalIdQuery(nationalId, issuingState, isRestricted(scope) ? ['nationality'] : []));
+    const row = rows[0];
+    if (row !== undefined) assertEmployeeVisible(scope, row, what);
+    return row?.EmployeeNumber;
+  }
+
+  /** An employee reached from another record (a position's holder, a secondment's employee, a federated reference). */
+  async function visibleEmployee(employeeNumber: string, context: unknown, what: string): Promise<EmployeeRow | null> {
+    const row = await loadersFor(context).employee.load(employeeNumber);
+    if (row !== null) assertEmployeeVisible(rowScopeOf(context), row, what);
+    return row;
+  }
+
+  /** A secondment request is about a person: visible only when its employee is. */
+  async function visibleSecondment(row: SecondmentRow | undefined, context: unknown): Promise<SecondmentRow | null> {
+    if (row === undefined) return null;
+    const scope = rowScopeOf(context);
+    if (isRestricted(scope)) assertEmployeeVisible(scope, (await loadersFor(context).employee.load(row.EmployeeNumber)) ?? {}, 'secondment request');
+    return row;
   }
 
   function toBudget(state: string, code: string, fiscalYear: number, lines: readonly BudgetLineRow[]): BudgetValue | null {
@@ -118,16 +141,21 @@ export function createMawaredResolvers(client: MawaredClient, options: MawaredRe
         const { rows, count } = await client.query<EntityRow>('GovernmentEntities', query);
         return toConnection(rows, page.skip, count ?? rows.length);
       },
-      employee: async (_source: unknown, args: unknown, _context: unknown, info: GraphQLResolveInfo) => {
+      employee: async (_source: unknown, args: unknown, context: unknown, info: GraphQLResolveInfo) => {
         const { nationalId, issuingState } = args as { nationalId: string; issuingState: string };
         assertNationalId(nationalId, issuingState);
-        const { rows } = await client.query<EmployeeRow>('Employees', employeeByNationalIdQuery(nationalId, issuingState, selectedFields(info)));
-        return rows[0] ?? null;
+        const scope = rowScopeOf(context);
+        const fields = selectedFields(info);
+        if (isRestricted(scope)) fields.add('nationality');
+        const row = (await client.query<EmployeeRow>('Employees', employeeByNationalIdQuery(nationalId, issuingState, fields))).rows[0];
+        if (row === undefined) return null;
+        assertEmployeeVisible(scope, row);
+        return row;
       },
-      employees: async (_source: unknown, args: unknown, _context: unknown, info: GraphQLResolveInfo) => {
+      employees: async (_source: unknown, args: unknown, context: unknown, info: GraphQLResolveInfo) => {
         const { filter, orderBy, first, after } = args as { filter?: EmployeeFilterInput | null; orderBy?: string | null; first?: number | null; after?: string | null };
         const page = pageWindow({ first: first ?? null, after: after ?? null }, PAGE_DEFAULTS);
-        const query = employeeListQuery(filter, orderBy, page, selectedFields(info, ['edges', 'node']));
+        const query = restrictEmployeeQuery(rowScopeOf(context), employeeListQuery(filter, orderBy, page, selectedFields(info, ['edges', 'node'])));
         const { rows, count } = await client.query<EmployeeRow>('Employees', query);
         return toConnection(rows, page.skip, count ?? rows.length);
       },
@@ -143,7 +171,7 @@ export function createMawaredResolvers(client: MawaredClient, options: MawaredRe
         const { employee, from, to } = args as { employee: { nationalId: string; issuingState: string }; from: string; to: string };
         assertNationalId(employee.nationalId, employee.issuingState);
         assertMonthRange(from, to);
-        const employeeNumber = await employeeNumberByNationalId(employee.nationalId, employee.issuingState);
+        const employeeNumber = await employeeNumberByNationalId(employee.nationalId, employee.issuingState, context, 'payroll record');
         return employeeNumber === undefined ? [] : loadersFor(context).payroll.load(`${employeeNumber}|${from}|${to}`);
       },
       verifyEmployment: async (_source: unknown, args: unknown, context: unknown): Promise<VerificationValue> => {
@@ -152,7 +180,7 @@ export function createMawaredResolvers(client: MawaredClient, options: MawaredRe
         const today = todayUtc(now());
         const asOf = asOfArg == null ? today : assertDate(asOfArg, 'asOf', { notAfter: today });
         const none: VerificationValue = { nationalId, issuingState, asOf, employed: false, entityKey: null, since: null, grade: null, salary: () => Promise.resolve(null) };
-        const employeeNumber = await employeeNumberByNationalId(nationalId, issuingState);
+        const employeeNumber = await employeeNumberByNationalId(nationalId, issuingState, context, 'employment record');
         if (employeeNumber === undefined) return none;
         const records = await loadersFor(context).recordsByEmployee.load(employeeNumber);
         let index = -1;
@@ -183,10 +211,10 @@ export function createMawaredResolvers(client: MawaredClient, options: MawaredRe
           },
         };
       },
-      secondmentRequest: async (_source: unknown, args: unknown) => {
+      secondmentRequest: async (_source: unknown, args: unknown, context: unknown) => {
         const { id } = args as { id: string };
         if (!/^SEC-\d{6}$/.test(id)) throw badUserInput(`"id" must be a secondment request ID such as SEC-000001`);
-        return (await client.getByKey<SecondmentRow>('SecondmentRequests', id)) ?? null;
+        return visibleSecondment(await client.getByKey<SecondmentRow>('SecondmentRequests', id), context);
       },
     },
     Mutation: {
@@ -201,7 +229,7 @@ export function createMawaredResolvers(client: MawaredClient, options: MawaredRe
         if (input.endDate < input.startDate) throw badUserInput(`"endDate" (${input.endDate}) must not be before "startDate" (${input.startDate})`);
         if (daysBetween(input.startDate, input.endDate) > 4 * 366) throw badUserInput('a secondment may last at most 4 years');
         if (input.reason != null) assertText(input.reason, 'reason', 500);
-        const employeeNumber = await employeeNumberByNationalId(input.employee.nationalId, input.employee.issuingState);
+        const employeeNumber = await employeeNumberByNationalId(input.employee.nationalId, input.employee.issuingState, context, 'employee record');
         if (employeeNumber === undefined) {
           throw new AdapterError('ERR_ENTITY_NOT_FOUND', `Mawared has no employee with national ID ${input.employee.nationalId} issued by ${input.employee.issuingState}`, { adapter: 'mawared' });
         }
@@ -269,10 +297,10 @@ export function createMawaredResolvers(client: MawaredClient, options: MawaredRe
       grade: (row: PositionRow) => row.Grade,
       unit: (row: PositionRow, _args: unknown, context: unknown) => loadersFor(context).unit.load(row.UnitId),
       vacant: (row: PositionRow) => row.Vacant,
-      holder: (row: PositionRow, _args: unknown, context: unknown) => (row.HolderEmployeeNumber === null ? null : loadersFor(context).employee.load(row.HolderEmployeeNumber)),
+      holder: (row: PositionRow, _args: unknown, context: unknown) => (row.HolderEmployeeNumber === null ? null : visibleEmployee(row.HolderEmployeeNumber, context, 'position holder')),
     } as unknown as SubgraphResolvers[string],
     Employee: {
-      __resolveReference: (reference: unknown, context: unknown) => loadersFor(context).employee.load((reference as { employeeNumber: string }).employeeNumber),
+      __resolveReference: (reference: unknown, context: unknown) => visibleEmployee((reference as { employeeNumber: string }).employeeNumber, context, 'employee record'),
       employeeNumber: (row: Row<EmployeeRow>) => row.EmployeeNumber,
       nationalId: (row: Row<EmployeeRow>) => row.NationalId,
       issuingState: (row: Row<EmployeeRow>) => row.IssuingState,
@@ -338,10 +366,10 @@ export function createMawaredResolvers(client: MawaredClient, options: MawaredRe
       currency: async (value: VerificationValue) => (await value.salary())?.Currency ?? null,
     } as unknown as SubgraphResolvers[string],
     SecondmentRequest: {
-      __resolveReference: (reference: unknown) => client.getByKey<SecondmentRow>('SecondmentRequests', (reference as { id: string }).id).then((row) => row ?? null),
+      __resolveReference: async (reference: unknown, context: unknown) => visibleSecondment(await client.getByKey<SecondmentRow>('SecondmentRequests', (reference as { id: string }).id), context),
       id: (row: SecondmentRow) => row.Id,
       clientKey: (row: SecondmentRow) => unscopedKey(row.RequestKey),
-      employee: (row: SecondmentRow, _args: unknown, context: unknown) => loadersFor(context).employee.load(row.EmployeeNumber),
+      employee: (row: SecondmentRow, _args: unknown, context: unknown) => visibleEmployee(row.EmployeeNumber, context, 'employee record'),
       homeEntity: (row: SecondmentRow, _args: unknown, context: unknown) => loadEntity(loadersFor(context), row.HomeState, row.HomeCode),
       hostEntity: (row: SecondmentRow, _args: unknown, context: unknown) => loadEntity(loadersFor(context), row.HostState, row.HostCode),
       startDate: (row: SecondmentRow) => row.StartDate,

@@ -19,7 +19,7 @@ import { COMPONENT_BENCHMARKS, FULL_SECURITY_ROW } from '../component-benchmarks
 import { formatReport, machineInfo, ratios, targetsAgainstBestPeer } from './bench-report.js';
 import { formatProfileSummary, summariseCpuProfile } from './cpu-profile-summary.js';
 import { ChildServer, repoRoot } from './gateway-process.js';
-import { runLoad } from './load-generator.js';
+import { BENCH_PURPOSE, runLoad } from './load-generator.js';
 import {
   BUDGET_VS_SPEND_SCENARIO,
   FIXTURE_SCENARIOS,
@@ -174,7 +174,7 @@ async function profile(): Promise<void> {
   const gateway = await ChildServer.start(gatewaySpec('gccgw', { supergraphFile, workDir, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }));
   let load;
   try {
-    const answer = (await (await fetch(gateway.announced, { method: 'POST', headers: { 'content-type': 'application/json' }, body: deep.body })).json()) as { data?: unknown; errors?: unknown };
+    const answer = (await (await fetch(gateway.announced, { method: 'POST', headers: { 'content-type': 'application/json', 'x-gccgw-purpose': BENCH_PURPOSE }, body: deep.body })).json()) as { data?: unknown; errors?: unknown };
     deep.verify(answer);
     log(`bench: warm-up ${shape.warmupSeconds} s, then the ${deep.id} query for ${shape.durationSeconds} s under --cpu-prof`);
     await runLoad({ url: gateway.announced, body: deep.body, connections: shape.connections, durationSeconds: shape.warmupSeconds });

@@ -12,7 +12,7 @@ import { EXAMPLE_OPERATIONS } from '../../gateway/http/explorer/example-operatio
 import { DEEP_QUERY, FEDERATION_CASES, SIMPLE_QUERY, expectedDeepQueryData } from '../../test/fixtures/federation/cases.js';
 import type { FixtureSubgraphEndpoint } from '../../test/fixtures/federation/serve.js';
 import { ChildServer, repoRoot, type ChildSpec } from './gateway-process.js';
-import { runLoad, type LoadResult } from './load-generator.js';
+import { BENCH_PURPOSE, runLoad, type LoadResult } from './load-generator.js';
 
 // --- what is measured -------------------------------------------------------------------------
 
@@ -143,6 +143,13 @@ export function gatewaySpec(id: GatewayId, context: SpecContext): ChildSpec {
       GCCGW_AUDIT__ENABLED: evidence ? 'true' : 'false',
       GCCGW_AUDIT__DIR: join(context.workDir, `audit-${id}`),
       GCCGW_AUDIT__DURABILITY: 'sync',
+      // One demo PKI for every run (generated on the first start), the member port on any free port,
+      // and a policy that lets the demo client read the fixture under the purpose the load declares.
+      GCCGW_TRUST__PKI_DIR: join(context.workDir, 'pki'),
+      GCCGW_ACCESS__MTLS__HOST: '127.0.0.1',
+      GCCGW_ACCESS__MTLS__PORT: '0',
+      GCCGW_ACCESS__POLICY_FILE: join(root, 'test', 'fixtures', 'federation', 'access-policy.yaml'),
+      GCCGW_ACCESS__LIMITS__MAX_COST: '100000000',
     },
     ready: (output) => GCCGW_URL.exec(output)?.[1],
   });
@@ -243,7 +250,7 @@ export interface RunOutcome {
 }
 
 async function postOnce(url: string, body: string): Promise<{ data?: unknown; errors?: unknown }> {
-  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body });
+  const response = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-gccgw-purpose': BENCH_PURPOSE }, body });
   const text = await response.text();
   try {
     return JSON.parse(text) as { data?: unknown; errors?: unknown };

@@ -2,15 +2,14 @@ import { createHash } from 'node:crypto';
 import { Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema, type ValueNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { readFieldSensitivities } from '../../adapters/kit/index.js';
-import { ERROR_CODES } from '../errors/error-codes.js';
-import { isGatewayError } from '../errors/gateway-error.js';
+import type { Logger } from 'pino';
+import { GatewayError, isGatewayError } from '../errors/gateway-error.js';
 import type { GatewayRequestContext } from '../federation/request-context.js';
 import type { AuditOutcome, FieldTouched, GraphQLExchangeRecord } from './audit-record.js';
 import type { EvidenceLog } from './evidence-log.js';
 import type { SubjectHasher } from './subject-hasher.js';
 
 export interface ExchangeRecorderOptions {
-  readonly log: EvidenceLog;
   readonly subjects: SubjectHasher;
   /** Names of arguments (and input fields) whose values identify a data subject. */
   readonly subjectArguments: readonly string[];
@@ -31,9 +30,10 @@ export function canonicalJson(value: unknown): string {
 }
 
 /**
- * Appends an evidence record for every GraphQL exchange. In `sync` durability the response is
- * held until its record is on disk; if the record cannot be written the response is replaced by
- * `ERR_AUDIT_UNAVAILABLE` (503): the gateway never gives an answer it has not recorded.
+ * Drafts the evidence record of every GraphQL exchange when its response is known, onto the
+ * request context (`context.exchange.draft`). The HTTP layer completes the draft with the request
+ * and response signatures and hashes, which only exist once the response bytes do, and writes it
+ * with `commitExchange`.
  */
 export function exchangeRecorderPlugin(options: ExchangeRecorderOptions): ApolloServerPlugin<GatewayRequestContext> {
   let sensitivityFor: { sdl: string; map: Map<string, string> } | undefined;
@@ -61,7 +61,7 @@ export function exchangeRecorderPlugin(options: ExchangeRecorderOptions): Apollo
           const document = requestContext.document;
           const { fields, subjects } =
             document !== undefined ? touched(requestContext.schema, document, variables, sensitivities(), subjectNames, options.subjects) : { fields: [], subjects: [] };
-          const record: GraphQLExchangeRecord = {
+          context.exchange.draft = {
             type: 'graphql.exchange',
             requestId: context.requestId,
             clientId: context.clientId ?? null,
@@ -74,8 +74,8 @@ export function exchangeRecorderPlugin(options: ExchangeRecorderOptions): Apollo
             fields,
             subjects,
             subgraphs: [...context.subgraphCalls].sort(),
-            requestSignature: null,
-            requestHash: null,
+            requestSignature: context.signature?.jws ?? null,
+            requestHash: context.signature?.requestHash ?? null,
             responseSignature: null,
             responseHash: null,
             startedAt: startedAt.toISOString(),
@@ -83,23 +83,62 @@ export function exchangeRecorderPlugin(options: ExchangeRecorderOptions): Apollo
             outcome,
             errorCodes: [...new Set(errors.map((e) => String(e.extensions?.['code'] ?? 'ERR_INTERNAL')))].sort(),
           };
-          try {
-            await options.log.append(record);
-          } catch (error) {
-            const code = isGatewayError(error) ? error.code : 'ERR_AUDIT_UNAVAILABLE';
-            context.logger.error({ err: error, code }, 'exchange not recorded: response withheld (fail closed)');
-            requestContext.response.body = {
-              kind: 'single',
-              singleResult: {
-                errors: [{ message: ERROR_CODES.ERR_AUDIT_UNAVAILABLE.en, extensions: { code: 'ERR_AUDIT_UNAVAILABLE', origin: 'gateway', correlationId: context.requestId } }],
-              },
-            };
-            requestContext.response.http.status = 503;
-          }
         },
       };
     },
   };
+}
+
+/** The record of an exchange refused before GraphQL ran (signature, limits, rate): who tried what, and why it was refused. */
+export function refusalRecord(input: {
+  readonly requestId: string;
+  readonly clientId: string | undefined;
+  readonly authenticatedBy: string;
+  readonly purpose: string | undefined;
+  readonly startedAt: Date;
+  readonly durationMillis: number;
+  readonly errorCode: string;
+  readonly requestSignature: string | undefined;
+  readonly requestHash: string | undefined;
+  readonly operationText: string | undefined;
+}): GraphQLExchangeRecord {
+  return {
+    type: 'graphql.exchange',
+    requestId: input.requestId,
+    clientId: input.clientId ?? null,
+    authenticatedBy: input.authenticatedBy,
+    purpose: input.purpose ?? null,
+    operationName: null,
+    operationType: null,
+    operationHash: input.operationText !== undefined ? sha256(input.operationText) : null,
+    variablesHash: null,
+    fields: [],
+    subjects: [],
+    subgraphs: [],
+    requestSignature: input.requestSignature ?? null,
+    requestHash: input.requestHash ?? null,
+    responseSignature: null,
+    responseHash: null,
+    startedAt: input.startedAt.toISOString(),
+    durationMillis: Math.round(input.durationMillis * 100) / 100,
+    outcome: 'rejected',
+    errorCodes: [input.errorCode],
+  };
+}
+
+/**
+ * Writes a completed exchange record. In `sync` durability it resolves only once the record is on
+ * disk; it throws GatewayError(ERR_AUDIT_UNAVAILABLE) when the record cannot be written, and the
+ * caller must then withhold the response (the gateway never gives an answer it has not recorded).
+ */
+export async function commitExchange(log: EvidenceLog, record: GraphQLExchangeRecord, logger: Logger): Promise<void> {
+  try {
+    await log.append(record);
+  } catch (error) {
+    const code = isGatewayError(error) ? error.code : 'ERR_AUDIT_UNAVAILABLE';
+    logger.error({ err: error, code }, 'exchange not recorded: response withheld (fail closed)');
+    throw new GatewayError('ERR_AUDIT_UNAVAILABLE', { cause: error });
+  }
 }
 
 /** What the recorder needs from one document, independent of variables: computed once per document. */

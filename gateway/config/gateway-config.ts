@@ -159,6 +159,86 @@ export const gatewayConfigSchema = z.strictObject({
         .optional(),
     })
     .default({ enabled: true, dir: 'var/audit', durability: 'sync', segmentMaxBytes: 64 * 1024 * 1024, subjectArguments: ['nationalId'] }),
+  /**
+   * Where trust comes from. `demo`: a complete demo GCC PKI is generated under `pkiDir` on first
+   * start (trust list, CAs, agencies, the gateway's certificates) and its OCSP / CRL / TSA servers
+   * run in-process: for laptops and tests only. `files`: the signed trust list, the pinned operator
+   * certificate and the gateway's keys come from files (production).
+   */
+  trust: z
+    .strictObject({
+      mode: z.enum(['demo', 'files']).default('demo'),
+      pkiDir: z.string().min(1).default('var/pki'),
+      /** Which demo-PKI state this gateway belongs to (demo mode). */
+      demoState: z.enum(['QA', 'SA']).default('QA'),
+      /** Signed trust list (JWS with x5c); hot-reloaded when the file changes. */
+      trustListFile: z.string().min(1).optional(),
+      /** The pinned trust-list operator certificate (PEM). */
+      operatorAnchorFile: z.string().min(1).optional(),
+      /** After nextUpdate, how long the held list is still used before traffic is refused. */
+      nextUpdateGraceSeconds: z.number().int().min(0).max(30 * 86_400).default(3600),
+      /** The gateway's TLS server key and chain (PEM, server certificate first). */
+      serverKeyFile: z.string().min(1).optional(),
+      serverChainFile: z.string().min(1).optional(),
+      /** The gateway's signing key and chain (responses, checkpoints, events). */
+      signingKeyFile: z.string().min(1).optional(),
+      signingChainFile: z.string().min(1).optional(),
+      /** Upper bound for reusing a revocation answer or a validated chain. */
+      revocationCacheTtlSeconds: z.number().int().min(1).max(86_400).default(300),
+    })
+    .default({ mode: 'demo', pkiDir: 'var/pki', demoState: 'QA', nextUpdateGraceSeconds: 3600, revocationCacheTtlSeconds: 300 })
+    .refine((t) => t.mode !== 'files' || (t.trustListFile && t.operatorAnchorFile && t.serverKeyFile && t.serverChainFile && t.signingKeyFile && t.signingChainFile), {
+      message: 'trust.mode "files" needs trustListFile, operatorAnchorFile, serverKeyFile, serverChainFile, signingKeyFile and signingChainFile',
+    }),
+  /** Member-state access: the mutual-TLS port, request signatures, purpose, policy and limits. */
+  access: z
+    .strictObject({
+      /** The member-state port: mutual TLS, always on. */
+      mtls: z
+        .strictObject({
+          host: z.string().min(1).default('0.0.0.0'),
+          port: port.default(4443),
+        })
+        .default({ host: '0.0.0.0', port: 4443 }),
+      /** The access policy document (YAML or JSON, schemas/policy.schema.json). */
+      policyFile: z.string().min(1).default('config/access-policy.yaml'),
+      /** How far a request's signing time may be from the gateway's clock. */
+      maxClockSkewSeconds: z.number().int().min(1).max(3600).default(300),
+      /** Sign every response on the mTLS port (detached JWS bound to the request hash). */
+      signResponses: z.boolean().default(true),
+      /** Whole-request deadline, from the first byte to the response. */
+      requestTimeoutMillis: millis.default(30_000),
+      /** Largest batch (JSON array of operations) in one request; 1 = batching off. */
+      maxBatchSize: z.number().int().min(1).max(100).default(1),
+      limits: z
+        .strictObject({
+          maxDepth: z.number().int().min(1).max(100).default(12),
+          maxAliases: z.number().int().min(0).max(10_000).default(30),
+          maxRootFields: z.number().int().min(1).max(1000).default(20),
+          maxTokens: z.number().int().min(100).max(1_000_000).default(5000),
+          maxCost: z.number().int().min(1).max(100_000_000).default(5000),
+          /** Size assumed for a list field without @listSize or a slicing argument. */
+          defaultListSize: z.number().int().min(1).max(10_000).default(20),
+        })
+        .default({ maxDepth: 12, maxAliases: 30, maxRootFields: 20, maxTokens: 5000, maxCost: 5000, defaultListSize: 20 }),
+      /** `enforce`: only operations from the manifest run (by id or by the hash of the text). */
+      trustedDocuments: z
+        .strictObject({
+          mode: z.enum(['off', 'enforce']).default('off'),
+          manifestFile: z.string().min(1).default('var/trusted-documents.json'),
+        })
+        .default({ mode: 'off', manifestFile: 'var/trusted-documents.json' }),
+    })
+    .default({
+      mtls: { host: '0.0.0.0', port: 4443 },
+      policyFile: 'config/access-policy.yaml',
+      maxClockSkewSeconds: 300,
+      signResponses: true,
+      requestTimeoutMillis: 30_000,
+      maxBatchSize: 1,
+      limits: { maxDepth: 12, maxAliases: 30, maxRootFields: 20, maxTokens: 5000, maxCost: 5000, defaultListSize: 20 },
+      trustedDocuments: { mode: 'off', manifestFile: 'var/trusted-documents.json' },
+    }),
   explorer: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
   metrics: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
   logging: z

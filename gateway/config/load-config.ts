@@ -76,6 +76,14 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
       checkpoints.tsa.operatorAnchorFile = resolve(base, checkpoints.tsa.operatorAnchorFile);
     }
   }
+  const trust = config.trust;
+  trust.pkiDir = resolve(base, trust.pkiDir);
+  for (const key of ['trustListFile', 'operatorAnchorFile', 'serverKeyFile', 'serverChainFile', 'signingKeyFile', 'signingChainFile'] as const) {
+    const value = trust[key];
+    if (value !== undefined) trust[key] = resolve(base, value);
+  }
+  config.access.policyFile = resolve(base, config.access.policyFile);
+  config.access.trustedDocuments.manifestFile = resolve(base, config.access.trustedDocuments.manifestFile);
   return { config, file };
 }
 

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { GraphQLExchangeRecord } from '../audit/audit-record.js';
 
 /**
  * What the gateway knows about the request being answered. It is the GraphQL context value of the
@@ -17,6 +18,15 @@ export interface GatewayRequestContext {
   readonly logger: Logger;
   /** Subgraphs called while answering (evidence, metrics). */
   readonly subgraphCalls: Set<string>;
+  /** The request's verified detached JWS (mutual-TLS port), when it was signed. */
+  readonly signature: { readonly jws: string; readonly requestHash: string } | undefined;
+  /** Whether the access policy lets this caller introspect the schema. */
+  readonly introspection: boolean;
+  /**
+   * The evidence record of this exchange, drafted by the exchange recorder when the GraphQL
+   * response is known; the HTTP layer completes it with the response signature and writes it.
+   */
+  readonly exchange: { draft?: GraphQLExchangeRecord };
 }
 
 export function isGatewayRequestContext(value: unknown): value is GatewayRequestContext {

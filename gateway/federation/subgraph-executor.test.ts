@@ -129,6 +129,9 @@ describe('subgraph executor', () => {
       traceparent: '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01',
       logger: createSilentLogger(),
       subgraphCalls: new Set(),
+      signature: undefined,
+      introspection: false,
+      exchange: {},
     };
     await executor()({ ...QUERY, context });
     expect(received[0]?.['x-request-id']).toBe('req-0000-1111');

@@ -6,7 +6,7 @@ import {
   ApolloServerPluginSchemaReportingDisabled,
   ApolloServerPluginUsageReportingDisabled,
 } from '@apollo/server/plugin/disabled';
-import { expressMiddleware } from '@as-integrations/express5';
+import type { ValidationRule } from 'graphql';
 import type { Logger } from 'pino';
 import type { ErrorCode } from '../errors/error-codes.js';
 import { GatewayError } from '../errors/gateway-error.js';
@@ -17,14 +17,11 @@ import { createExplorerRouter } from './explorer/explorer-routes.js';
 import { createDocsRouter } from '../docs-site/docs-routes.js';
 import { errorBody, formatGraphQLError } from './graphql-error-format.js';
 import { requestIdFrom } from './request-scope.js';
+import { createGraphQLHandler } from './graphql-handler.js';
+import type { ListenerSecurity, RequestGate } from '../access/request-security.js';
+import type { EvidenceLog } from '../audit/evidence-log.js';
 
 export const GRAPHQL_PATH = '/graphql';
-
-/** Who the callers of one listener are; the mTLS listener (access issue) supplies its own. */
-export interface CallerIdentity {
-  readonly clientId: string | undefined;
-  readonly authenticatedBy: GatewayRequestContext['authenticatedBy'];
-}
 
 export interface CreateAppOptions {
   readonly gateway: SupergraphGateway;
@@ -34,8 +31,14 @@ export interface CreateAppOptions {
   readonly bodyLimitBytes: number;
   readonly trustRequestIdHeader: boolean;
   readonly explorer: { readonly enabled: boolean; readonly notice?: string };
-  /** Identifies the caller of a request on this listener. */
-  readonly identify: (req: Request) => CallerIdentity;
+  /** How this listener identifies callers, verifies request signatures and signs responses. */
+  readonly security: ListenerSecurity;
+  /** Rate, concurrency, batch, trusted documents and the request deadline. */
+  readonly gate: RequestGate;
+  /** The evidence log, when enabled: every exchange is written before its answer leaves. */
+  readonly evidence: EvidenceLog | undefined;
+  /** More readiness conditions of this listener (e.g. the trust list in force). */
+  readonly readiness?: () => { readonly ok: boolean; readonly detail: Record<string, unknown> };
   /** Whether the gateway is accepting requests (false while draining). */
   readonly isAccepting: () => boolean;
   /** Tracks requests in flight, for graceful shutdown. */
@@ -48,9 +51,15 @@ export function createApolloServer(
   gateway: SupergraphGateway,
   metrics: GatewayMetrics | undefined,
   plugins: ReadonlyArray<ApolloServerPlugin<GatewayRequestContext>> = [],
+  limits: { readonly maxTokens?: number; readonly validationRules?: readonly ValidationRule[]; readonly allowBatchedHttpRequests?: boolean } = {},
 ): ApolloServer<GatewayRequestContext> {
   return new ApolloServer<GatewayRequestContext>({
     gateway,
+    // Introspection is decided per client by the access policy (access-control.ts), not globally.
+    introspection: true,
+    ...(limits.maxTokens !== undefined ? { parseOptions: { maxTokens: limits.maxTokens } } : {}),
+    validationRules: [...(limits.validationRules ?? [])],
+    allowBatchedHttpRequests: limits.allowBatchedHttpRequests ?? false,
     formatError: formatGraphQLError,
     includeStacktraceInErrorResponses: false,
     // Automatic persisted queries register documents from any caller; trusted documents come later.
@@ -83,26 +92,6 @@ function correlationIdPlugin(): ApolloServerPlugin<GatewayRequestContext> {
       };
     },
   };
-}
-
-/**
- * Apollo refuses some requests before its pipeline runs (no query, CSRF): those error bodies are
- * stamped with the correlation id here. Only error responses are touched.
- */
-function stampCorrelationId(res: Response, requestId: string): void {
-  const send = res.send.bind(res);
-  res.send = ((body?: unknown) => {
-    if (res.statusCode >= 400 && typeof body === 'string' && body.includes('"errors"') && !body.includes('"correlationId"')) {
-      try {
-        const parsed = JSON.parse(body) as { errors?: Array<{ extensions?: Record<string, unknown> }> };
-        for (const error of parsed.errors ?? []) error.extensions = { ...error.extensions, correlationId: requestId };
-        return send(JSON.stringify(parsed));
-      } catch {
-        // not JSON: leave it as it is
-      }
-    }
-    return send(body);
-  }) as Response['send'];
 }
 
 /** Records every GraphQL operation's outcome, duration and error codes. */
@@ -180,8 +169,9 @@ export function createApp(options: CreateAppOptions): Express {
       return;
     }
     const subgraphs = await options.gateway.probe();
-    const ready = subgraphs.every((s) => s.ok);
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', supergraph: options.gateway.supergraphHash, subgraphs });
+    const extra = options.readiness?.();
+    const ready = subgraphs.every((s) => s.ok) && (extra?.ok ?? true);
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'not-ready', supergraph: options.gateway.supergraphHash, subgraphs, ...extra?.detail });
   });
   if (metrics !== undefined) {
     app.get('/metrics', async (_req, res) => {
@@ -194,7 +184,9 @@ export function createApp(options: CreateAppOptions): Express {
   }
   app.use(createDocsRouter({ supergraphSdl: () => options.gateway.supergraphSdl }));
 
-  const jsonBody = express.json({ limit: options.bodyLimitBytes, strict: true, type: () => true });
+  // The body is kept as received: its digest is what a request signature binds.
+  const rawBody = express.raw({ limit: options.bodyLimitBytes, type: () => true });
+  const graphql = createGraphQLHandler({ apollo: options.apollo, security: options.security, gate: options.gate, evidence: options.evidence });
   app.all(GRAPHQL_PATH, (req, res, next) => {
     const requestId = res.locals['requestId'] as string;
     if (!options.isAccepting()) {
@@ -211,34 +203,11 @@ export function createApp(options: CreateAppOptions): Express {
         sendError(res, 'ERR_UNSUPPORTED_MEDIA_TYPE', requestId);
         return;
       }
-      stampCorrelationId(res, requestId);
-      jsonBody(req, res, next);
+      rawBody(req, res, (error?: unknown) => (error !== undefined ? next(error) : void graphql(req, res, next)));
       return;
     }
-    // GET carries its request in the query string; Apollo's express integration expects a body object.
-    req.body = {};
-    stampCorrelationId(res, requestId);
-    next();
+    void graphql(req, res, next);
   });
-  app.use(
-    GRAPHQL_PATH,
-    expressMiddleware(options.apollo, {
-      context: async ({ req, res }): Promise<GatewayRequestContext> => {
-        const identity = options.identify(req);
-        const traceparent = req.headers['traceparent'];
-        const purpose = req.headers['x-gccgw-purpose'];
-        return {
-          requestId: res.locals['requestId'] as string,
-          clientId: identity.clientId,
-          authenticatedBy: identity.authenticatedBy,
-          purpose: typeof purpose === 'string' && purpose.length <= 64 ? purpose : undefined,
-          traceparent: typeof traceparent === 'string' && /^[0-9a-f]{2}-[0-9a-f]{32}-[0-9a-f]{16}-[0-9a-f]{2}$/.test(traceparent) ? traceparent : undefined,
-          logger: res.locals['logger'] as Logger,
-          subgraphCalls: new Set<string>(),
-        };
-      },
-    }),
-  );
 
   app.use((_req, res) => {
     sendError(res, 'ERR_NOT_FOUND', res.locals['requestId'] as string);

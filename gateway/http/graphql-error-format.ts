@@ -2,6 +2,7 @@ import { GraphQLError, type GraphQLFormattedError } from 'graphql';
 import { unwrapResolverError } from '@apollo/server/errors';
 import { ERROR_CODES, isErrorCode, type ErrorCode } from '../errors/error-codes.js';
 import { isGatewayError } from '../errors/gateway-error.js';
+import { operationLimitError, tokenLimitError } from '../access/limits/operation-limits.js';
 
 /** Apollo Server's built-in codes, mapped onto the gateway's registry. */
 const APOLLO_CODES: Readonly<Record<string, ErrorCode>> = {
@@ -19,13 +20,17 @@ const APOLLO_CODES: Readonly<Record<string, ErrorCode>> = {
  * expect are replaced by the registry's generic message.
  */
 export function formatGraphQLError(formatted: GraphQLFormattedError, error: unknown): GraphQLFormattedError {
-  const original = unwrapResolverError(error);
+  // A limit rule's error arrives wrapped by Apollo (validation / parse failure): keep its own code.
+  const limit = operationLimitError(error) ?? tokenLimitError(error);
+  const original = limit ?? unwrapResolverError(error);
   const rawCode = formatted.extensions?.['code'];
   let code: ErrorCode;
   let message = formatted.message;
+  const extensionsFromDetails: Record<string, unknown> = {};
   if (isGatewayError(original)) {
     code = original.code;
     message = original.message;
+    for (const [key, value] of Object.entries(original.details)) extensionsFromDetails[key] = value;
   } else if (typeof rawCode === 'string' && isErrorCode(rawCode)) {
     code = rawCode;
   } else if (typeof rawCode === 'string' && APOLLO_CODES[rawCode] !== undefined) {
@@ -42,6 +47,7 @@ export function formatGraphQLError(formatted: GraphQLFormattedError, error: unkn
   for (const [key, value] of Object.entries(formatted.extensions ?? {})) {
     if (key !== 'stacktrace' && key !== 'exception' && key !== 'code') extensions[key] = value;
   }
+  Object.assign(extensions, extensionsFromDetails);
   extensions['code'] = code;
   extensions['origin'] = ERROR_CODES[code].origin;
   // The correlation id is added where the request is known: correlationIdPlugin and

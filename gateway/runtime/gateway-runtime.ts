@@ -1,9 +1,11 @@
 import { readFile } from 'node:fs/promises';
 import { watch, type FSWatcher } from 'node:fs';
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo, Server as NetServer } from 'node:net';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
+import type { Clock } from '../../trust/index.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { composeSupergraph } from '../federation/compose-supergraph.js';
@@ -16,6 +18,10 @@ import { CheckpointScheduler } from '../audit/checkpoint.js';
 import { checkpointSignerFromConfig } from '../audit/checkpoint-config.js';
 import { EvidenceLog } from '../audit/evidence-log.js';
 import { exchangeRecorderPlugin } from '../audit/exchange-recorder.js';
+import { startGatewayTrust, type StartedGatewayTrust } from '../access/start-gateway-trust.js';
+import { MemberRequestVerifier } from '../access/member-request-verifier.js';
+import { insecureDemoSecurity, mutualTlsSecurity } from '../access/listener-security.js';
+import { createAccessControl } from '../access/access-control.js';
 import { SubjectHasher } from '../audit/subject-hasher.js';
 
 /** The gateway's lifecycle. Transitions only go forward: starting -> started -> draining -> stopped. */
@@ -24,6 +30,8 @@ export type GatewayStatus = 'starting' | 'started' | 'draining' | 'stopped';
 export interface GatewayUrls {
   /** Loopback plain-HTTP port acting as the demo client: insecure by design. */
   readonly insecureDemo?: { readonly graphql: string; readonly explorer: string; readonly healthz: string; readonly readyz: string; readonly metrics: string };
+  /** The member-state port: mutual TLS, signed requests, signed responses. */
+  readonly mtls: { readonly graphql: string; readonly base: string; readonly port: number };
   /** Sandboxes standing in for national systems, by adapter. */
   readonly sandboxes: Readonly<Record<string, string>>;
 }
@@ -33,6 +41,8 @@ export interface RunningGateway {
   readonly urls: GatewayUrls;
   readonly metrics: GatewayMetrics;
   readonly supergraph: SupergraphGateway;
+  /** The trust context: trust list holder, revocation, the gateway's signer, TLS material. */
+  readonly trust: StartedGatewayTrust;
   /** The evidence log directory, when the log is enabled. */
   readonly auditDir: string | undefined;
   /** Where the supergraph comes from. */
@@ -51,6 +61,8 @@ export interface StartGatewayOptions {
   readonly logger: Logger;
   /** Collect Node process metrics (off in tests that start many gateways). @default true */
   readonly processMetrics?: boolean;
+  /** The clock trust decisions are made with (trust-list expiry, certificate validity, signature freshness). @default system clock */
+  readonly clock?: Clock;
 }
 
 /** Starts a gateway from validated configuration. */
@@ -65,6 +77,8 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let embedded: EmbeddedSubgraphs | undefined;
   const cleanups: Array<() => Promise<void> | void> = [];
   try {
+    const trust = await startGatewayTrust({ config: config.trust, logger: options.logger.child({ component: 'trust' }), ...(options.clock !== undefined ? { clock: options.clock } : {}) });
+    cleanups.push(() => trust.close());
     const inProcess = new Map<string, InProcessSubgraph>();
     if (config.supergraph.source === 'embedded') {
       embedded = await startEmbeddedSubgraphs(config.adapters, options.logger);
@@ -137,22 +151,34 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         cleanups.push(() => scheduler.stop());
       }
     }
-    const plugins =
-      evidence !== undefined
+    const access = await createAccessControl({ config: config.access, supergraphSdl: () => supergraph.supergraphSdl, logger: options.logger.child({ component: 'access' }) });
+    const plugins = [
+      ...access.plugins,
+      ...(evidence !== undefined
         ? [
             exchangeRecorderPlugin({
-              log: evidence,
               subjects: SubjectHasher.forLog(config.audit.dir),
               subjectArguments: config.audit.subjectArguments,
               supergraphSdl: () => supergraph.supergraphSdl,
             }),
           ]
-        : [];
-    const apollo = createApolloServer(supergraph, metrics, plugins);
+        : []),
+    ];
+    const apollo = createApolloServer(supergraph, metrics, plugins, access.apolloOptions);
     await apollo.start();
     cleanups.push(() => apollo.stop());
 
-    const servers: Server[] = [];
+    const servers: Array<Server | ReturnType<typeof createHttpsServer>> = [];
+    const lifecycle = {
+      isAccepting: () => status === 'started',
+      onRequestStart: () => {
+        inFlight += 1;
+      },
+      onRequestEnd: () => {
+        inFlight -= 1;
+        if (inFlight === 0) drained?.();
+      },
+    };
     let insecureDemo: GatewayUrls['insecureDemo'];
     const demo = config.server.insecureDemoPort;
     if (demo.enabled) {
@@ -167,26 +193,61 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           enabled: config.explorer.enabled,
           notice: `INSECURE DEMO PORT: every request here acts as ${demo.demoClientId}, without TLS or signatures. For trying queries on this machine only. / منفذ تجريبي غير آمن للتجربة على هذا الجهاز فقط.`,
         },
-        identify: () => ({ clientId: demo.demoClientId, authenticatedBy: 'insecure-demo-port' }),
-        isAccepting: () => status === 'started',
-        onRequestStart: () => {
-          inFlight += 1;
-        },
-        onRequestEnd: () => {
-          inFlight -= 1;
-          if (inFlight === 0) drained?.();
-        },
+        security: insecureDemoSecurity(demo.demoClientId),
+        gate: access.gate,
+        evidence,
+        ...lifecycle,
       });
       const server = createServer(app);
       server.keepAliveTimeout = 5_000;
-      await listen(server, demo.port, demo.host);
+      await listen(server, demo.port, demo.host, 'server.insecureDemoPort.port');
       servers.push(server);
       const address = server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const base = `http://${host}:${address.port}`;
       insecureDemo = { graphql: `${base}${GRAPHQL_PATH}`, explorer: `${base}/`, healthz: `${base}/healthz`, readyz: `${base}/readyz`, metrics: `${base}/metrics` };
     }
-    // The mutual-TLS listener (member-state access issue) is added here, beside the demo port.
+
+    // The member-state port: always on. TLS asks for a client certificate but does not decide on
+    // it (rejectUnauthorized: false): the decision is the trust module's path validation against
+    // the trust list, made per request so revocation and trust-list changes take effect at once,
+    // and a refusal is an error with a code instead of a bare handshake failure.
+    const verifier = new MemberRequestVerifier({ trust, maxClockSkewSeconds: config.access.maxClockSkewSeconds });
+    const mtlsApp = createApp({
+      gateway: supergraph,
+      apollo,
+      logger: options.logger.child({ component: 'http', listener: 'mtls' }),
+      metrics: config.metrics.enabled ? metrics : undefined,
+      bodyLimitBytes: config.server.bodyLimitBytes,
+      trustRequestIdHeader: config.server.trustRequestIdHeader,
+      explorer: { enabled: false },
+      security: mutualTlsSecurity({ verifier, responseSigner: config.access.signResponses ? trust.signer : undefined }),
+      gate: access.gate,
+      evidence,
+      readiness: () => {
+        const state = trust.holder.state();
+        return { ok: state.status === 'current' || state.status === 'in-grace', detail: { trustList: state } };
+      },
+      ...lifecycle,
+    });
+    const mtlsServer = createHttpsServer(
+      {
+        key: trust.tls.keyPem,
+        cert: trust.tls.chainPem,
+        ca: trust.tls.caPems(),
+        requestCert: true,
+        rejectUnauthorized: false,
+        minVersion: 'TLSv1.2',
+      },
+      mtlsApp,
+    );
+    mtlsServer.keepAliveTimeout = 5_000;
+    await listen(mtlsServer, config.access.mtls.port, config.access.mtls.host, 'access.mtls.port');
+    servers.push(mtlsServer);
+    const mtlsAddress = mtlsServer.address() as AddressInfo;
+    const mtlsHost = config.access.mtls.host === '0.0.0.0' || config.access.mtls.host === '::' ? 'localhost' : config.access.mtls.host;
+    const mtlsBase = `https://${mtlsHost}:${mtlsAddress.port}`;
+    const mtls = { graphql: `${mtlsBase}${GRAPHQL_PATH}`, base: mtlsBase, port: mtlsAddress.port };
 
     let watcher: FSWatcher | undefined;
     if (file !== undefined && config.supergraph.watch) {
@@ -207,7 +268,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     status = 'started';
     const sandboxes = Object.fromEntries((embedded?.sandboxes ?? []).map(({ adapter, server }) => [adapter, server.url]));
     logger.info(
-      { audit: evidence !== undefined ? { dir: config.audit.dir, durability: evidence.durability, head: evidence.head.seq } : 'disabled', mode: config.supergraph.source, supergraph: supergraph.supergraphHash, subgraphs: supergraph.subgraphNames, urls: insecureDemo, sandboxes },
+      { audit: evidence !== undefined ? { dir: config.audit.dir, durability: evidence.durability, head: evidence.head.seq } : 'disabled', mode: config.supergraph.source, supergraph: supergraph.supergraphHash, subgraphs: supergraph.subgraphNames, urls: { ...insecureDemo, mtls: mtls.graphql }, trustList: trust.holder.state(), sandboxes },
       'gateway started',
     );
 
@@ -245,9 +306,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       get status() {
         return status;
       },
-      urls: { ...(insecureDemo !== undefined ? { insecureDemo } : {}), sandboxes },
+      urls: { ...(insecureDemo !== undefined ? { insecureDemo } : {}), mtls, sandboxes },
       metrics,
       supergraph,
+      trust,
       auditDir: evidence !== undefined ? config.audit.dir : undefined,
       source: file !== undefined && embedded === undefined ? { kind: 'file', file } : { kind: 'embedded' },
       reload,
@@ -259,12 +321,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   }
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
+function listen(server: NetServer, port: number, host: string, key: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: NodeJS.ErrnoException): void => {
       reject(
         error.code === 'EADDRINUSE'
-          ? new GatewayError('ERR_CONFIG_INVALID', { message: `port ${port} on ${host} is already in use (server.insecureDemoPort.port)`, cause: error })
+          ? new GatewayError('ERR_CONFIG_INVALID', { message: `port ${port} on ${host} is already in use (${key})`, cause: error })
           : error,
       );
     };

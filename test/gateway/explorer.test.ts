@@ -38,7 +38,7 @@ describe('the explorer', () => {
     expect(config.graphqlPath).toBe('/graphql');
     expect(config.examples.length).toBeGreaterThanOrEqual(3);
     for (const example of config.examples) {
-      const response = await postGraphQL(gateway.graphqlUrl, { query: example.query });
+      const response = await postGraphQL(gateway.graphqlUrl, { query: example.query }, example.purpose !== undefined ? { 'x-gccgw-purpose': example.purpose } : { 'x-gccgw-purpose': null });
       expect({ title: example.title, errors: response.body.errors }).toEqual({ title: example.title, errors: undefined });
       expect(Object.values(response.body.data ?? {}).every((value) => value !== null)).toBe(true);
     }

@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -6,6 +7,8 @@ import { composeSupergraph } from '../../gateway/federation/compose-supergraph.j
 import { DEEP_QUERY, expectedDeepQueryData, FEDERATION_CASES } from '../fixtures/federation/cases.js';
 import { startFixtureSubgraphs, type FixtureSubgraphServers } from '../fixtures/federation/serve.js';
 import { postGraphQL, startTestGateway } from '../support/gateway-harness.js';
+
+const FIXTURE_POLICY = fileURLToPath(new URL('../fixtures/federation/access-policy.yaml', import.meta.url));
 
 /**
  * Federation v2 semantics through this gateway (HTTP in, remote subgraphs over HTTP out): every
@@ -21,7 +24,7 @@ describe('Federation v2 semantics through the gateway', () => {
     dir = mkdtempSync(join(tmpdir(), 'gccgw-fed-'));
     const file = join(dir, 'supergraph.graphql');
     writeFileSync(file, composeSupergraph(fixtures.subgraphs.map((s) => ({ name: s.name, typeDefs: s.typeDefs, url: s.url }))));
-    gateway = await startTestGateway({ supergraph: { source: 'file', file, watch: false } });
+    gateway = await startTestGateway({ supergraph: { source: 'file', file, watch: false }, access: { policyFile: FIXTURE_POLICY, limits: { maxCost: 10_000_000 } } });
   });
   afterAll(async () => {
     await gateway.stop();

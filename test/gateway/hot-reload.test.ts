@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -8,6 +9,8 @@ import { SIMPLE_QUERY } from '../fixtures/federation/cases.js';
 import { startFixtureSubgraphs, type FixtureSubgraphServers } from '../fixtures/federation/serve.js';
 import { postGraphQL, startTestGateway } from '../support/gateway-harness.js';
 import { until } from '../support/until.js';
+
+const FIXTURE_POLICY = fileURLToPath(new URL('../fixtures/federation/access-policy.yaml', import.meta.url));
 
 const MARKER_SDL = `extend schema @link(url: "https://specs.apollo.dev/federation/v2.3", import: ["@shareable"])
 type Query { reloadMarker: String! }`;
@@ -38,7 +41,7 @@ describe('supergraph hot reload', () => {
     dir = mkdtempSync(join(tmpdir(), 'gccgw-reload-'));
     file = join(dir, 'supergraph.graphql');
     writeFileSync(file, supergraphA);
-    gateway = await startTestGateway({ supergraph: { source: 'file', file, watch: true } });
+    gateway = await startTestGateway({ supergraph: { source: 'file', file, watch: true }, access: { policyFile: FIXTURE_POLICY, limits: { maxCost: 10_000_000 } } });
   });
   afterAll(async () => {
     await gateway.stop();

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { startTestGateway } from '../support/gateway-harness.js';
+import { startTestGateway, TEST_PURPOSE } from '../support/gateway-harness.js';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
 
@@ -11,7 +11,7 @@ interface Result {
 describe('the federated budget-vs-spend query through the gateway', () => {
   let gw: Gateway;
   const post = async (query: string, variables: Record<string, unknown> = {}): Promise<Result> => {
-    const response = await fetch(gw.urls.insecureDemo!.graphql, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ query, variables }) });
+    const response = await fetch(gw.urls.insecureDemo!.graphql, { method: 'POST', headers: { 'content-type': 'application/json', 'x-gccgw-purpose': TEST_PURPOSE }, body: JSON.stringify({ query, variables }) });
     return (await response.json()) as Result;
   };
 

@@ -1,6 +1,6 @@
 /* eslint-disable @typescript-eslint/no-explicit-any -- GraphQL response data is read by path in assertions */
 import { afterAll, beforeAll, describe, expect, test } from '@jest/globals';
-import { startTestGateway } from '../support/gateway-harness.js';
+import { startTestGateway, TEST_PURPOSE } from '../support/gateway-harness.js';
 
 /**
  * The Mawared subgraph federated with the government cloud through the gateway, in the embedded
@@ -15,7 +15,7 @@ interface GraphQLResponse {
 }
 
 async function post(query: string, variables: Record<string, unknown> = {}): Promise<GraphQLResponse> {
-  const response = await fetch(graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ query, variables }) });
+  const response = await fetch(graphqlUrl, { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json', 'x-gccgw-purpose': TEST_PURPOSE }, body: JSON.stringify({ query, variables }) });
   return (await response.json()) as GraphQLResponse;
 }
 

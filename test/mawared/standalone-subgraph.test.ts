@@ -50,7 +50,8 @@ describe('the Mawared subgraph served standalone', () => {
     const mutation = (end: string): string => `mutation { requestSecondment(input: { clientKey: "same-key-42", employee: { nationalId: "28563400002", issuingState: QA },
       hostEntity: { state: KW, code: "CSC" }, startDate: "2027-02-01", endDate: "${end}" }) { id clientKey } }`;
     const a = await graphql(mutation('2027-05-31'), { [SUBGRAPH_HEADERS.clientId]: 'GCC:QA:GOV:CSGDB:hr-portal' });
-    const b = await graphql(mutation('2027-06-30'), { [SUBGRAPH_HEADERS.clientId]: 'GCC:KW:GOV:CSC:mobility' });
+    // Another Qatari client: one from KW would not see this Qatari employee at all (row filtering).
+    const b = await graphql(mutation('2027-06-30'), { [SUBGRAPH_HEADERS.clientId]: 'GCC:QA:GOV:MOF:mobility' });
     const replay = await graphql(mutation('2027-05-31'), { [SUBGRAPH_HEADERS.clientId]: 'GCC:QA:GOV:CSGDB:hr-portal' });
     expect(a.errors).toBeUndefined();
     expect(b.errors).toBeUndefined();

@@ -1,17 +1,48 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { initDemoPki, readDemoPkiManifest, type Clock, type DemoPkiManifest } from '../../trust/index.js';
+import { cachedTestKey } from '../../trust/testing/cached-keys.js';
 import { loadConfig } from '../../gateway/config/load-config.js';
 import { createSilentLogger } from '../../gateway/logging/logger.js';
 import { startGateway, type RunningGateway } from '../../gateway/runtime/gateway-runtime.js';
 
-/** Starts a gateway the way `gccgw start` does, on a free loopback port, with no config file. */
-export async function startTestGateway(overrides: Record<string, unknown> = {}): Promise<RunningGateway & { readonly graphqlUrl: string; readonly baseUrl: string }> {
-  const { config } = loadConfig({ env: {}, cwd: tmpdir(), overrides: deepMerge({ server: { insecureDemoPort: { port: 0 } }, logging: { level: 'silent' }, audit: { dir: mkdtempSync(join(tmpdir(), 'gccgw-audit-')) } }, overrides) });
-  const gateway = await startGateway({ config, logger: createSilentLogger(), processMetrics: false });
+let sharedPki: Promise<DemoPkiManifest> | undefined;
+
+/**
+ * One demo PKI per test process (keys from the test key cache), shared by the gateways a test file
+ * starts: generating a PKI per gateway would cost seconds each.
+ */
+export function testPki(): Promise<DemoPkiManifest> {
+  sharedPki ??= (async () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'gccgw-pki-')), 'pki');
+    await initDemoPki({ dir, generateKey: cachedTestKey });
+    return readDemoPkiManifest(dir);
+  })();
+  return sharedPki;
+}
+
+/** Starts a gateway the way `gccgw start` does, on free loopback ports, with no config file. */
+export async function startTestGateway(overrides: Record<string, unknown> = {}, options: { readonly clock?: Clock } = {}): Promise<RunningGateway & { readonly graphqlUrl: string; readonly baseUrl: string; readonly pki: DemoPkiManifest }> {
+  const pki = await testPki();
+  const { config } = loadConfig({
+    env: {},
+    cwd: tmpdir(),
+    overrides: deepMerge(
+      {
+        server: { insecureDemoPort: { port: 0 } },
+        access: { mtls: { host: '127.0.0.1', port: 0 } },
+        trust: { pkiDir: pki.dir },
+        logging: { level: process.env['GCCGW_TEST_LOG'] ?? 'silent' },
+        audit: { dir: mkdtempSync(join(tmpdir(), 'gccgw-audit-')) },
+      },
+      overrides,
+    ),
+  });
+  const gateway = await startGateway({ config, logger: createSilentLogger(), processMetrics: false, ...(options.clock !== undefined ? { clock: options.clock } : {}) });
   const graphqlUrl = gateway.urls.insecureDemo?.graphql;
   if (graphqlUrl === undefined) throw new Error('the demo listener is off');
-  return Object.assign(gateway, { graphqlUrl, baseUrl: graphqlUrl.replace(/\/graphql$/, '') });
+  return Object.assign(gateway, { graphqlUrl, baseUrl: graphqlUrl.replace(/\/graphql$/, ''), pki });
 }
 
 export interface GraphQLHttpResponse {
@@ -24,11 +55,23 @@ export interface GraphQLHttpResponse {
   readonly text: string;
 }
 
+/**
+ * The purpose tests declare unless they say otherwise: the audit mandate, under which the demo
+ * policy lets the demo client read every field (queries). Tests about the policy itself set their
+ * own purpose, or `null` for none.
+ */
+export const TEST_PURPOSE = 'AUDIT_OVERSIGHT';
+
 /** POSTs a GraphQL request and parses the answer; never throws on 4xx/5xx. */
-export async function postGraphQL(url: string, payload: unknown, headers: Record<string, string> = {}): Promise<GraphQLHttpResponse> {
+export async function postGraphQL(url: string, payload: unknown, headers: Record<string, string | null> = {}): Promise<GraphQLHttpResponse> {
+  const sent: Record<string, string> = { 'content-type': 'application/json', 'x-gccgw-purpose': TEST_PURPOSE };
+  for (const [key, value] of Object.entries(headers)) {
+    if (value === null) delete sent[key];
+    else sent[key] = value;
+  }
   const response = await fetch(url, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', ...headers },
+    headers: sent,
     body: typeof payload === 'string' ? payload : JSON.stringify(payload),
   });
   const text = await response.text();

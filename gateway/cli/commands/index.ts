@@ -3,10 +3,12 @@ import { registerAdapterCommand } from './adapter-command.js';
 import { registerAuditCommand } from './audit-command.js';
 import { registerComposeCommand } from './compose-command.js';
 import { registerConfigCommand } from './config-command.js';
+import { registerDocumentsCommand } from './documents-command.js';
 import { registerSandboxCommand } from './sandbox-command.js';
 import { registerSchemaCommand } from './schema-command.js';
 import { registerStartCommand } from './start-command.js';
 import { registerPkiCommand } from './pki-command.js';
+import { registerPolicyCommand } from './policy-command.js';
 import { registerTrustCommand } from './trust-command.js';
 
 /**
@@ -23,4 +25,6 @@ export function registerCommands(program: Command): void {
   registerAuditCommand(program);
   registerPkiCommand(program);
   registerTrustCommand(program);
+  registerPolicyCommand(program);
+  registerDocumentsCommand(program);
 }

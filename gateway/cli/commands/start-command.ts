@@ -8,6 +8,7 @@ interface StartFlags {
   config?: string;
   supergraph?: string;
   port?: string;
+  mtlsPort?: string;
   logLevel?: string;
 }
 
@@ -20,6 +21,7 @@ export function registerStartCommand(program: Command): void {
     .option('-c, --config <file>', 'configuration file (default: $GCCGW_CONFIG, then ./gateway.config.yaml if present)')
     .option('-s, --supergraph <file>', 'serve this composed supergraph; its subgraphs are called at their URLs (production mode); hot-reloaded on change and SIGHUP')
     .option('-p, --port <port>', 'port of the insecure loopback demo listener (0 = any free port)')
+    .option('--mtls-port <port>', 'port of the member-state mutual-TLS listener (0 = any free port)')
     .option('--log-level <level>', 'fatal | error | warn | info | debug | trace | silent')
     .addHelpText(
       'after',
@@ -33,6 +35,10 @@ Environment: any config key as GCCGW_<SECTION>__<KEY>, e.g. GCCGW_SERVER__BODY_L
       if (flags.port !== undefined) {
         const port = Number(flags.port);
         overrides['server'] = { insecureDemoPort: { port: Number.isInteger(port) ? port : flags.port } };
+      }
+      if (flags.mtlsPort !== undefined) {
+        const port = Number(flags.mtlsPort);
+        overrides['access'] = { mtls: { port: Number.isInteger(port) ? port : flags.mtlsPort } };
       }
       if (flags.logLevel !== undefined) overrides['logging'] = { level: flags.logLevel };
       let gateway: RunningGateway;
@@ -97,7 +103,12 @@ function banner(gateway: RunningGateway): string {
       `     Docs      ${demo.explorer}docs`,
     );
   }
-  lines.push('     mTLS      (member-state access: not yet enabled in this build)');
+  lines.push(
+    '  Member-state port (mutual TLS, signed requests, signed responses, access policy):',
+    `     GraphQL   ${gateway.urls.mtls.graphql}`,
+    `     Trust     ${gateway.trust.trustListFile} (${gateway.trust.holder.state().status}); gateway signs as ${gateway.trust.gatewayClientId}`,
+    '     Client    node examples/member-client.mjs --state SA --purpose PENSION_PROTECTION',
+  );
   const source = gateway.source.kind === 'file' ? `supergraph file ${gateway.source.file}` : 'embedded (built-in adapters in-process)';
   lines.push(`  Supergraph: ${source}; subgraphs: ${gateway.supergraph.subgraphNames.join(', ')}`);
   for (const [adapter, url] of Object.entries(gateway.urls.sandboxes)) lines.push(`  Sandbox for ${adapter}: ${url}`);

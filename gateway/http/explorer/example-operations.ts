@@ -4,6 +4,11 @@
  */
 export interface ExampleOperation {
   readonly title: string;
+  /**
+   * The purpose of use the tab declares (x-gccgw-purpose): a legal basis of the access policy,
+   * needed for personal and financial fields.
+   */
+  readonly purpose?: string;
   /** Variables carry default values in the document, so every tab runs as it is. */
   readonly query: string;
 }
@@ -11,6 +16,7 @@ export interface ExampleOperation {
 export const EXAMPLE_OPERATIONS: readonly ExampleOperation[] = [
   {
     title: 'Budget beside cloud spend (join)',
+    purpose: 'BUDGET_REVIEW',
     query: `# One query, two national systems: the entity comes from Mawared (HR & finance),
 # its tenants and monthly cloud spend from the government cloud.
 query EntityWithCloudSpend($state: MemberState! = QA, $code: String! = "MOF", $month: String! = "2026-10") {
@@ -41,6 +47,7 @@ query EntityWithCloudSpend($state: MemberState! = QA, $code: String! = "MOF", $m
   },
   {
     title: 'Government cloud: tenants and owners',
+    purpose: 'CLOUD_OPERATIONS',
     query: `query CloudTenants($state: MemberState = QA) {
   cloudTenants(state: $state) {
     id

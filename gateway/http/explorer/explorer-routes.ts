@@ -102,7 +102,7 @@ const INIT_SCRIPT = `(async function () {
   var config = await (await fetch('/explorer/config.json')).json();
   var fetcher = GraphiQL.createFetcher({ url: config.graphqlPath });
   var tabs = config.examples.map(function (example) {
-    return { query: example.query };
+    return example.purpose ? { query: example.query, headers: JSON.stringify({ 'x-gccgw-purpose': example.purpose }, null, 2) } : { query: example.query };
   });
   var root = ReactDOM.createRoot(document.getElementById('graphiql'));
   root.render(React.createElement(GraphiQL, {
