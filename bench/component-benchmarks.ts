@@ -29,10 +29,3 @@ export const COMPONENT_BENCHMARKS: readonly ComponentBenchmark[] = [
   },
   { name: 'events (publish/consume, signed CloudEvents)', owner: 'events issue', status: 'pending', targets: 'set by the events issue' },
 ];
-
-/** The row the comparison cannot have yet, stated instead of faked. */
-export const FULL_SECURITY_ROW = {
-  label: 'gccgw, full security on (mTLS, signed requests, policy, response signing, evidence log)',
-  status: 'not measured',
-  reason: 'needs the access-control issue (mutual TLS listener, request signatures, field policy, response signing), which is not built yet',
-} as const;

@@ -5,6 +5,7 @@ export { buildSubgraph, type SubgraphResolvers } from './build-subgraph.js';
 export { BUILT_IN_ADAPTERS, DEFAULT_SUBGRAPH_PORTS, defaultSubgraphUrl, loadBuiltInAdapter, startBuiltInAdapter, type StartedAdapter } from './load-adapter.js';
 export { closeServer, startJsonHttpServer, type JsonHandler, type JsonRequest, type JsonResponse } from './json-http-server.js';
 export { serveSubgraph, SUBGRAPH_HEADERS, type ServeSubgraphOptions } from './serve-subgraph.js';
+export { createGatewayContextVerifier, GatewayContextError, GATEWAY_CONTEXT_HEADER, GATEWAY_CONTEXT_JWS_TYPE, type GatewayContextVerifierOptions } from './gateway-context.js';
 export { UpstreamHttpClient, type UpstreamHttpClientOptions, type UpstreamResponse } from './upstream-http-client.js';
 export { perRequest } from './per-request.js';
 export { decodeOffsetCursor, encodeOffsetCursor, pageWindow, toConnection, type Connection, type PageArgs } from './relay-cursor.js';

@@ -2,6 +2,7 @@ import { GraphQLError, parse, validate, execute, specifiedRules, type DocumentNo
 import type { Logger } from 'pino';
 import type { AdapterSubgraph, RunningServer, SubgraphRequestContext } from './adapter.js';
 import { startJsonHttpServer, type JsonRequest, type JsonResponse } from './json-http-server.js';
+import { createGatewayContextVerifier, GatewayContextError, GATEWAY_CONTEXT_HEADER } from './gateway-context.js';
 
 export interface ServeSubgraphOptions {
   /** @default '127.0.0.1' */
@@ -11,6 +12,13 @@ export interface ServeSubgraphOptions {
   readonly logger?: Logger;
   /** @default 1 MiB */
   readonly bodyLimitBytes?: number;
+  /**
+   * PEM certificates of the gateways allowed to call this subgraph. When given, every GraphQL call
+   * must carry the gateway-signed context (`x-gccgw-context`): identity and purpose are taken from
+   * it, never from plain headers, and unsigned calls are refused. Without it, the plain headers are
+   * believed, which is only safe where nothing but the gateway can reach the port.
+   */
+  readonly gatewayCertificatesPem?: readonly string[];
 }
 
 const DOCUMENT_CACHE_SIZE = 500;
@@ -22,6 +30,7 @@ const DOCUMENT_CACHE_SIZE = 500;
  */
 export async function serveSubgraph(subgraph: Pick<AdapterSubgraph, 'name' | 'schema'> & Partial<Pick<AdapterSubgraph, 'checkHealth'>>, options: ServeSubgraphOptions = {}): Promise<RunningServer> {
   const documents = new Map<string, DocumentNode | readonly GraphQLError[]>();
+  const verifyContext = options.gatewayCertificatesPem !== undefined ? createGatewayContextVerifier({ gatewayCertificatesPem: options.gatewayCertificatesPem }) : undefined;
   const { schema } = subgraph;
 
   function prepare(query: string): DocumentNode | readonly GraphQLError[] {
@@ -49,7 +58,20 @@ export async function serveSubgraph(subgraph: Pick<AdapterSubgraph, 'name' | 'sc
     if (!('kind' in prepared)) {
       return { status: 400, body: { errors: prepared.map((e) => ({ message: e.message, extensions: { code: 'ERR_GRAPHQL_VALIDATION_FAILED' } })) } };
     }
-    const context: SubgraphRequestContext = contextFromHeaders(request.headers);
+    let context: SubgraphRequestContext;
+    if (verifyContext !== undefined) {
+      const signed = request.headers[GATEWAY_CONTEXT_HEADER];
+      const requestId = request.headers[SUBGRAPH_HEADERS.requestId];
+      try {
+        if (typeof signed !== 'string') throw new GatewayContextError(`the ${GATEWAY_CONTEXT_HEADER} header is missing`);
+        context = { ...verifyContext(signed, subgraph.name, typeof requestId === 'string' ? requestId : undefined), ...traceOf(request.headers) };
+      } catch (error) {
+        const message = error instanceof GatewayContextError ? error.message : 'the gateway context cannot be verified';
+        return { status: 401, body: { errors: [{ message, extensions: { code: 'ERR_GATEWAY_CONTEXT_INVALID' } }] } };
+      }
+    } else {
+      context = contextFromHeaders(request.headers);
+    }
     const result = (await execute({
       schema,
       document: prepared,
@@ -99,6 +121,11 @@ export const SUBGRAPH_HEADERS = {
   purpose: 'x-gccgw-purpose',
   traceparent: 'traceparent',
 } as const;
+
+function traceOf(headers: JsonRequest['headers']): { traceparent?: string } {
+  const value = headers[SUBGRAPH_HEADERS.traceparent];
+  return typeof value === 'string' && value.length <= 256 ? { traceparent: value } : {};
+}
 
 function contextFromHeaders(headers: JsonRequest['headers']): SubgraphRequestContext {
   const pick = (name: string): string | undefined => {

@@ -2,6 +2,22 @@
 // package ships no type declarations.
 declare module 'autocannon' {
   import type { EventEmitter } from 'node:events';
+  import type { ConnectionOptions } from 'node:tls';
+
+  /** One request of a client; `setupRequest` may replace it before every send. */
+  interface AutocannonRequest {
+    method?: 'GET' | 'POST';
+    path?: string;
+    headers?: Record<string, string>;
+    body?: string | Buffer;
+    /**
+     * Called before each request of a connection is written (synchronously); returns the request to
+     * send. `context` is a fresh object per request that `onResponse` then receives.
+     */
+    setupRequest?: (request: AutocannonRequest, context: Record<string, unknown>) => AutocannonRequest;
+    /** Called with each response of a connection: status, body (decoded as UTF-8), the context, headers. */
+    onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string | string[]>) => void;
+  }
 
   interface AutocannonOptions {
     url: string;
@@ -16,6 +32,13 @@ declare module 'autocannon' {
     /** Seconds before a request counts as timed out. */
     timeout?: number;
     pipelining?: number;
+    /** Per-request hooks (see AutocannonRequest); one entry here means every request goes through it. */
+    requests?: AutocannonRequest[];
+    /**
+     * Passed to tls.connect for https URLs (e.g. a client certificate). autocannon always sets
+     * `rejectUnauthorized: false`: it does not check the server's certificate.
+     */
+    tlsOptions?: ConnectionOptions;
   }
 
   interface AutocannonResult {
@@ -36,5 +59,5 @@ declare module 'autocannon' {
 
   function autocannon(options: AutocannonOptions, callback: (error: Error | null, result: AutocannonResult) => void): AutocannonInstance;
   export default autocannon;
-  export type { AutocannonInstance, AutocannonOptions, AutocannonResult };
+  export type { AutocannonInstance, AutocannonOptions, AutocannonRequest, AutocannonResult };
 }

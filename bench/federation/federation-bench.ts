@@ -6,7 +6,9 @@
  *   npm run bench                      full run (about 8 minutes on 2 cores)
  *   npm run bench -- --quick           smoke run (about a minute)
  *   npm run bench -- --profile         CPU profile of this gateway during a DEEP_QUERY run
- *                                      (--query simple profiles SIMPLE_QUERY instead)
+ *                                      (--query simple profiles SIMPLE_QUERY instead;
+ *                                      --profile-gateway gccgw-full-security profiles the member
+ *                                      port under signed load instead of security off)
  *   options: --gateways gccgw,apollo-gateway  --connections N  --duration S  --rounds N
  *            --warmup S  --no-e2e  --no-save
  */
@@ -15,11 +17,10 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FixtureSubgraphEndpoint } from '../../test/fixtures/federation/serve.js';
-import { COMPONENT_BENCHMARKS, FULL_SECURITY_ROW } from '../component-benchmarks.js';
-import { formatReport, machineInfo, ratios, targetsAgainstBestPeer } from './bench-report.js';
+import { COMPONENT_BENCHMARKS } from '../component-benchmarks.js';
+import { formatReport, machineInfo, pipelineCost, ratios, targetsAgainstBestPeer } from './bench-report.js';
 import { formatProfileSummary, summariseCpuProfile } from './cpu-profile-summary.js';
 import { ChildServer, repoRoot } from './gateway-process.js';
-import { BENCH_PURPOSE, runLoad } from './load-generator.js';
 import {
   BUDGET_VS_SPEND_SCENARIO,
   FIXTURE_SCENARIOS,
@@ -27,6 +28,9 @@ import {
   gatewaySpec,
   gatewayTargets,
   measureInterleaved,
+  benchPkiDir,
+  memberPortDriver,
+  plainHttpDriver,
   withGateways,
   writeFixtureSupergraph,
   type GatewayId,
@@ -41,6 +45,7 @@ const { values: flags } = parseArgs({
     quick: { type: 'boolean', default: false },
     profile: { type: 'boolean', default: false },
     query: { type: 'string', default: 'deep' },
+    'profile-gateway': { type: 'string', default: 'gccgw' },
     gateways: { type: 'string' },
     connections: { type: 'string' },
     duration: { type: 'string' },
@@ -51,7 +56,7 @@ const { values: flags } = parseArgs({
   },
 });
 
-const FIXTURE_GATEWAYS: GatewayId[] = ['gccgw', 'gccgw-evidence-sync', 'apollo-gateway', 'hive-gateway', 'hive-gateway-no-dedupe'];
+const FIXTURE_GATEWAYS: GatewayId[] = ['gccgw', 'gccgw-full-security', 'gccgw-evidence-sync', 'apollo-gateway', 'hive-gateway', 'hive-gateway-no-dedupe'];
 const E2E_GATEWAYS: GatewayId[] = ['gccgw-embedded', 'gccgw-embedded-evidence-sync'];
 
 function numberFlag(value: string | undefined, fallback: number): number {
@@ -112,7 +117,7 @@ async function compare(): Promise<void> {
         ? [{ id: 'subgraph-direct', label: labels['subgraph-direct'] ?? 'subgraph', ours: false, url: products.url, process: fixtures, scenarios: ['simple'] }]
         : [];
     const outcome = await measureInterleaved({
-      targets: [...gatewayTargets(started, ['simple', 'deep']), ...direct],
+      targets: [...(await gatewayTargets(started, ['simple', 'deep'], { workDir })), ...direct],
       scenarios: FIXTURE_SCENARIOS,
       shape,
       subgraphProcess: fixtures,
@@ -126,7 +131,7 @@ async function compare(): Promise<void> {
     log('bench: end to end through the adapters and their sandboxes (embedded mode)');
     await withGateways(E2E_GATEWAYS, { supergraphFile, workDir }, log, async (started, failed) => {
       skipped.push(...failed);
-      const outcome = await measureInterleaved({ targets: gatewayTargets(started, ['budget-vs-spend']), scenarios: [BUDGET_VS_SPEND_SCENARIO], shape, log });
+      const outcome = await measureInterleaved({ targets: await gatewayTargets(started, ['budget-vs-spend'], { workDir }), scenarios: [BUDGET_VS_SPEND_SCENARIO], shape, log });
       rows.push(...outcome.rows);
       skipped.push(...outcome.skipped);
     });
@@ -154,11 +159,16 @@ async function compare(): Promise<void> {
         latencyMillis: { p50: round(row.latencyMillis.p50), p95: round(row.latencyMillis.p95), p99: round(row.latencyMillis.p99) },
         cpuMillisPerRequest: round(row.cpuMillisPerRequest, 3),
         subgraphCpuMillisPerRequest: round(row.subgraphCpuMillisPerRequest, 3),
+        clientCpuMillisPerRequest: round(row.clientCpuMillisPerRequest, 3),
+        ...(row.signedClient !== undefined
+          ? { signedClient: { ...row.signedClient, signMicros: round(row.signedClient.signMicros, 1), verifyMicros: round(row.signedClient.verifyMicros, 1) } }
+          : {}),
         rounds: row.rounds.map((r) => round(r, 1)),
       })),
       ratios: ratios(rows).map((r) => ({ ...r, throughput: round(r.throughput, 3), p99: round(r.p99, 3), cpuPerRequest: round(r.cpuPerRequest, 3) })),
       againstBestPeer: targetsAgainstBestPeer(rows).map((t) => ({ ...t, throughput: round(t.throughput, 3), p99: round(t.p99, 3), cpuPerRequest: round(t.cpuPerRequest, 3) })),
-      notMeasured: [FULL_SECURITY_ROW, ...skipped],
+      pipelineCost: pipelineCost(rows).map((c) => ({ ...c, throughput: round(c.throughput, 3), p99: round(c.p99, 3), cpuPerRequest: round(c.cpuPerRequest, 3) })),
+      notMeasured: skipped,
       componentBenchmarks: COMPONENT_BENCHMARKS,
     };
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
@@ -166,19 +176,21 @@ async function compare(): Promise<void> {
   }
 }
 
-/** Our gateway (security off) under --cpu-prof while it serves DEEP_QUERY; prints where the time goes. */
+/** Our gateway under --cpu-prof while it serves one query (security off, or full security on through its member port); prints where the time goes. */
 async function profile(): Promise<void> {
   const profileDir = join(workDir, 'cpu-profile');
-  const deep = FIXTURE_SCENARIOS.find((s) => s.id === flags.query);
-  if (deep === undefined) throw new Error(`--query must be one of ${FIXTURE_SCENARIOS.map((s) => s.id).join(', ')}`);
-  const gateway = await ChildServer.start(gatewaySpec('gccgw', { supergraphFile, workDir, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }));
+  const scenario = FIXTURE_SCENARIOS.find((s) => s.id === flags.query);
+  if (scenario === undefined) throw new Error(`--query must be one of ${FIXTURE_SCENARIOS.map((s) => s.id).join(', ')}`);
+  const id = flags['profile-gateway'] as GatewayId;
+  if (id !== 'gccgw' && id !== 'gccgw-full-security') throw new TypeError('--profile-gateway must be gccgw or gccgw-full-security');
+  const gateway = await ChildServer.start(gatewaySpec(id, { supergraphFile, workDir, nodeFlags: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] }));
   let load;
   try {
-    const answer = (await (await fetch(gateway.announced, { method: 'POST', headers: { 'content-type': 'application/json', 'x-gccgw-purpose': BENCH_PURPOSE }, body: deep.body })).json()) as { data?: unknown; errors?: unknown };
-    deep.verify(answer);
-    log(`bench: warm-up ${shape.warmupSeconds} s, then the ${deep.id} query for ${shape.durationSeconds} s under --cpu-prof`);
-    await runLoad({ url: gateway.announced, body: deep.body, connections: shape.connections, durationSeconds: shape.warmupSeconds });
-    load = await runLoad({ url: gateway.announced, body: deep.body, connections: shape.connections, durationSeconds: shape.durationSeconds });
+    const driver = id === 'gccgw-full-security' ? await memberPortDriver(gateway.announced, benchPkiDir(workDir)) : plainHttpDriver(gateway.announced);
+    scenario.verify(await driver.check(scenario.body));
+    log(`bench: warm-up ${shape.warmupSeconds} s, then the ${scenario.id} query for ${shape.durationSeconds} s on ${GATEWAYS[id].label} under --cpu-prof`);
+    await (await driver.prepare({ scenario, body: scenario.body, connections: shape.connections, durationSeconds: shape.warmupSeconds }))();
+    load = await (await driver.prepare({ scenario, body: scenario.body, connections: shape.connections, durationSeconds: shape.durationSeconds }))();
   } finally {
     await gateway.stop();
   }
@@ -186,10 +198,14 @@ async function profile(): Promise<void> {
   const file = files[0];
   if (file === undefined) throw new Error(`no profile was written to ${profileDir} (did the gateway exit cleanly?)`);
   const summary = summariseCpuProfile(join(profileDir, file));
-  process.stdout.write(`\n${deep.id} query under --cpu-prof: ${load.requestsPerSecond.toFixed(0)} req/s (profiling slows it down)\n${formatProfileSummary(summary)}\n`);
+  process.stdout.write(`\n${GATEWAYS[id].label}, ${scenario.id} query under --cpu-prof: ${load.requestsPerSecond.toFixed(0)} req/s (profiling slows it down)\n${formatProfileSummary(summary)}\n`);
   if (!flags['no-save']) {
-    const out = join(repoRoot(), 'bench', 'results', `profile-${deep.id}-${stamp}.json`);
-    writeFileSync(out, `${JSON.stringify({ benchmark: `cpu profile of gccgw during the ${deep.id} query`, startedAt: stamp, shape, machine, requestsPerSecond: Math.round(load.requestsPerSecond), ...summary }, null, 2)}\n`);
+    const name = id === 'gccgw' ? `profile-${scenario.id}` : `profile-${id}-${scenario.id}`;
+    const out = join(repoRoot(), 'bench', 'results', `${name}-${stamp}.json`);
+    writeFileSync(
+      out,
+      `${JSON.stringify({ benchmark: `cpu profile of ${GATEWAYS[id].label} during the ${scenario.id} query`, gateway: id, startedAt: stamp, shape, machine, requestsPerSecond: Math.round(load.requestsPerSecond), ...summary }, null, 2)}\n`,
+    );
     log(`bench: profile summary written to ${out}`);
   }
 }

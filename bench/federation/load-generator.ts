@@ -2,8 +2,21 @@
  * One load run against a GraphQL endpoint with autocannon: a fixed number of keep-alive
  * connections, each sending the next request as soon as the previous answer arrived (closed loop),
  * for a fixed time. Latencies are recorded per response here (autocannon's own summary has no p95).
+ * Every row of the comparison goes through this one function, the signed (mutual-TLS) row too
+ * (`signed-load-generator.ts` adds the client certificate and a fresh signature per request), so
+ * that the client's own cost per request differs between rows only by what the member port needs.
  */
-import autocannon from 'autocannon';
+import autocannon, { type AutocannonOptions, type AutocannonRequest } from 'autocannon';
+
+/** Per-request hooks, for clients that must send a different request every time (signed requests). */
+export interface PerRequestHooks {
+  /**
+   * Headers to add to the next request. Called synchronously before each request is written;
+   * `context` is a fresh object per request that `onResponse` receives with its response.
+   */
+  readonly headersFor: (context: Record<string, unknown>) => Record<string, string>;
+  readonly onResponse: (status: number, body: string, headers: Record<string, string | string[]>, context: Record<string, unknown>) => void;
+}
 
 export interface LoadOptions {
   readonly url: string;
@@ -13,6 +26,11 @@ export interface LoadOptions {
   readonly durationSeconds: number;
   /** Send exactly this many requests instead of running for `durationSeconds` (smoke tests). */
   readonly requests?: number | undefined;
+  /** TLS client certificate and key (PEM) for an https URL. */
+  readonly tls?: { readonly key: string; readonly cert: string } | undefined;
+  readonly perRequest?: PerRequestHooks | undefined;
+  /** Stops the run early (what was received until then is reported). */
+  readonly signal?: AbortSignal | undefined;
 }
 
 export interface LoadResult {
@@ -25,6 +43,11 @@ export interface LoadResult {
   readonly non2xx: number;
   /** Connection errors and timeouts. */
   readonly errors: number;
+  /**
+   * CPU time (user + system) of the load generator's own process during the run: the client's cost,
+   * to show it was not the bottleneck. Work done before the clock (e.g. pre-signing) is not in it.
+   */
+  readonly clientCpuMillis: number;
 }
 
 /** Nearest-rank percentile of sorted values. */
@@ -37,29 +60,48 @@ export function percentile(sorted: Float64Array, p: number): number {
 /** The purpose of use every benchmark request declares (see test/fixtures/federation/access-policy.yaml). */
 export const BENCH_PURPOSE = 'AUDIT_OVERSIGHT';
 
+/** The headers every benchmark request carries. The purpose is the one our gateway's policy asks for; peers ignore it. */
+export const BENCH_HEADERS: Readonly<Record<string, string>> = { 'content-type': 'application/json', accept: 'application/json', 'x-gccgw-purpose': BENCH_PURPOSE };
+
 export function runLoad(options: LoadOptions): Promise<LoadResult> {
   return new Promise((resolve, reject) => {
     let latencies = new Float64Array(1 << 14);
     let count = 0;
+    const hooks = options.perRequest;
+    const perRequest: Pick<AutocannonOptions, 'requests'> =
+      hooks === undefined
+        ? {}
+        : {
+            requests: [
+              {
+                setupRequest: (request: AutocannonRequest, context: Record<string, unknown>) => ({ ...request, headers: { ...request.headers, ...hooks.headersFor(context) } }),
+                onResponse: (status, body, context, headers) => hooks.onResponse(status, body, headers, context),
+              },
+            ],
+          };
+    const cpuBefore = process.cpuUsage();
     const started = process.hrtime.bigint();
     const instance = autocannon(
       {
         url: options.url,
         method: 'POST',
-        // The purpose our gateway's policy asks for; peers ignore the header.
-        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-gccgw-purpose': BENCH_PURPOSE },
+        headers: { ...BENCH_HEADERS },
         body: options.body,
         connections: options.connections,
         duration: options.durationSeconds,
         ...(options.requests !== undefined ? { amount: options.requests } : {}),
+        ...(options.tls !== undefined ? { tlsOptions: { key: options.tls.key, cert: options.tls.cert } } : {}),
+        ...perRequest,
         timeout: 30,
       },
       (error, result) => {
+        options.signal?.removeEventListener('abort', stop);
         if (error !== null) {
           reject(error);
           return;
         }
         const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+        const cpu = process.cpuUsage(cpuBefore);
         const sorted = latencies.subarray(0, count).sort();
         resolve({
           requests: count,
@@ -68,9 +110,13 @@ export function runLoad(options: LoadOptions): Promise<LoadResult> {
           latencyMillis: { p50: percentile(sorted, 50), p95: percentile(sorted, 95), p99: percentile(sorted, 99), max: sorted[count - 1] ?? Number.NaN },
           non2xx: result.non2xx,
           errors: result.errors + result.timeouts,
+          clientCpuMillis: (cpu.user + cpu.system) / 1000,
         });
       },
     );
+    const stop = (): void => instance.stop();
+    if (options.signal?.aborted === true) stop();
+    else options.signal?.addEventListener('abort', stop, { once: true });
     instance.on('response', (_client, _status, _bytes, responseTimeMillis) => {
       if (count === latencies.length) {
         const grown = new Float64Array(latencies.length * 2);

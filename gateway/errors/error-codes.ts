@@ -62,6 +62,7 @@ export const ERROR_CODES = {
   ERR_RATE_LIMITED: spec('client', 429, true, 'Too many requests from this client; slow down.', 'طلبات كثيرة جدًا من هذا العميل؛ يرجى الإبطاء.'),
   ERR_CONCURRENCY_LIMITED: spec('client', 429, true, 'Too many requests from this client at the same time.', 'طلبات متزامنة كثيرة جدًا من هذا العميل.'),
   ERR_REQUEST_TIMEOUT: spec('gateway', 504, true, 'The request took longer than the gateway allows.', 'استغرق الطلب وقتًا أطول مما تسمح به البوابة.'),
+  ERR_GATEWAY_CONTEXT_INVALID: spec('client', 401, false, 'A remote subgraph refused the call: the gateway-signed request context is missing or invalid.', 'رفضت خدمة فرعية بعيدة الاستدعاء: سياق الطلب الموقّع من البوابة مفقود أو غير صالح.'),
   ERR_TRUST_UNAVAILABLE: spec('gateway', 503, true, 'The gateway cannot decide trust now (trust list expired or not loaded); traffic is refused.', 'لا تستطيع البوابة التحقق من الثقة الآن (قائمة الثقة منتهية أو غير محمّلة)؛ تُرفض الطلبات.'),
   // Subgraphs and upstream national systems
   ERR_SUBGRAPH_UNAVAILABLE: spec('upstream', 502, true, 'A subgraph could not be reached.', 'تعذر الوصول إلى إحدى الخدمات الفرعية.'),

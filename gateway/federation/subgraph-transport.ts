@@ -3,7 +3,8 @@ import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { urlToHttpOptions } from 'node:url';
 import { execute, print, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { ExecutionRequest } from '@graphql-tools/utils';
-import { SUBGRAPH_HEADERS, type SubgraphRequestContext } from '../../adapters/kit/index.js';
+import { GATEWAY_CONTEXT_HEADER, SUBGRAPH_HEADERS, type SubgraphRequestContext } from '../../adapters/kit/index.js';
+import type { SubgraphContextSigner } from './subgraph-context-signer.js';
 import { isGatewayRequestContext } from './request-context.js';
 
 /**
@@ -56,8 +57,12 @@ export interface HttpTransportOptions {
   readonly url: string;
   /** Sockets kept open per subgraph. @default 64 */
   readonly maxSockets?: number;
-  /** TLS options for https URLs (mutual TLS to remote subgraphs comes with the access issue). */
+  /** TLS options for https URLs. */
   readonly tls?: { readonly ca?: string | Buffer; readonly cert?: string | Buffer; readonly key?: string | Buffer };
+  /** The subgraph's name (the audience of the signed context). */
+  readonly subgraphName?: string;
+  /** Signs the caller's identity and purpose for the subgraph (`x-gccgw-context`). */
+  readonly signContext?: SubgraphContextSigner;
 }
 
 /** GraphQL over HTTP POST with keep-alive connections (GraphQL over HTTP, application/json). */
@@ -88,6 +93,7 @@ export function createHttpTransport(options: HttpTransportOptions): SubgraphTran
     if (context.clientId !== undefined) headers[SUBGRAPH_HEADERS.clientId] = context.clientId;
     if (context.purpose !== undefined) headers[SUBGRAPH_HEADERS.purpose] = context.purpose;
     if (context.traceparent !== undefined) headers[SUBGRAPH_HEADERS.traceparent] = context.traceparent;
+    if (options.signContext !== undefined && options.subgraphName !== undefined) headers[GATEWAY_CONTEXT_HEADER] = options.signContext(options.subgraphName, context);
 
     return new Promise<ExecutionResult>((resolve, reject) => {
       const req = send({ ...target, method: 'POST', agent, headers, signal }, (res) => {

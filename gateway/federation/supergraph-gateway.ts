@@ -15,6 +15,7 @@ import type { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { createSubgraphExecutor } from './subgraph-executor.js';
 import { listSupergraphSubgraphs } from './supergraph-subgraphs.js';
 import { createHttpTransport, createInProcessTransport, type SubgraphTransport } from './subgraph-transport.js';
+import type { SubgraphContextSigner } from './subgraph-context-signer.js';
 
 /** A subgraph served inside this process (a built-in adapter in the embedded mode). */
 export interface InProcessSubgraph {
@@ -29,6 +30,8 @@ export interface SupergraphGatewayOptions {
   readonly overrides?: Readonly<Record<string, SubgraphOverride>>;
   /** Subgraphs executed in-process, by name; all others are called at their URL. */
   readonly inProcess?: ReadonlyMap<string, InProcessSubgraph>;
+  /** Signs the caller's identity and purpose on every call to a remote subgraph. */
+  readonly contextSigner?: SubgraphContextSigner;
 }
 
 interface LoadedSubgraph {
@@ -192,7 +195,7 @@ export class SupergraphGateway implements GatewayInterface {
         if (!/^https?:\/\//.test(url)) {
           throw new GatewayError('ERR_SUPERGRAPH_INVALID', { message: `subgraph "${name}" has no http(s) URL in the supergraph and none is configured (subgraphs.overrides.${name}.url)` });
         }
-        transport = createHttpTransport({ url });
+        transport = createHttpTransport({ url, subgraphName: name, ...(this.#options.contextSigner !== undefined ? { signContext: this.#options.contextSigner } : {}) });
       }
       loaded.set(name, { name, url, transport, checkHealth: local?.checkHealth });
       executors.set(

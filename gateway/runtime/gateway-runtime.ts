@@ -5,16 +5,17 @@ import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo, Server as NetServer } from 'node:net';
 import { basename, dirname } from 'node:path';
 import type { Logger } from 'pino';
-import type { Clock } from '../../trust/index.js';
+import { globalFetch, type Clock } from '../../trust/index.js';
 import type { GatewayConfig } from '../config/gateway-config.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import { composeSupergraph } from '../federation/compose-supergraph.js';
 import { SupergraphGateway, type InProcessSubgraph } from '../federation/supergraph-gateway.js';
+import { createSubgraphContextSigner } from '../federation/subgraph-context-signer.js';
 import { createApolloServer, createApp, GRAPHQL_PATH } from '../http/create-app.js';
 import { GatewayMetrics } from '../observability/gateway-metrics.js';
 import { startEmbeddedSubgraphs, type EmbeddedSubgraphs } from './embedded-subgraphs.js';
 import { gatewayOwnedDefinitions, type GatewayOwnedSubgraph } from './gateway-owned-subgraphs.js';
-import { CheckpointScheduler } from '../audit/checkpoint.js';
+import { CheckpointScheduler, trustCheckpointSigner } from '../audit/checkpoint.js';
 import { checkpointSignerFromConfig } from '../audit/checkpoint-config.js';
 import { EvidenceLog } from '../audit/evidence-log.js';
 import { exchangeRecorderPlugin } from '../audit/exchange-recorder.js';
@@ -94,6 +95,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       defaults: config.subgraphs.defaults,
       overrides: config.subgraphs.overrides,
       inProcess,
+      contextSigner: createSubgraphContextSigner(trust.signer),
     });
     cleanups.push(() => supergraph.stop());
 
@@ -137,14 +139,23 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         logger: options.logger.child({ component: 'audit' }),
       });
       cleanups.push(() => evidence?.close());
+      // Checkpoints: as configured; in the demo trust mode, by default with the gateway's own signing
+      // identity and the demo TSA, so the embedded mode's evidence is signed and timestamped too.
       const checkpoints = config.audit.checkpoints;
-      if (checkpoints !== undefined) {
+      const tsa = trust.demoServices?.tsa;
+      const signer =
+        checkpoints !== undefined
+          ? await checkpointSignerFromConfig(checkpoints)
+          : config.trust.mode === 'demo'
+            ? trustCheckpointSigner({ signer: trust.signer, ...(tsa !== undefined ? { tsa: { url: tsa.url, fetch: globalFetch, trustList: () => trust.holder.current() } } : {}) })
+            : undefined;
+      if (signer !== undefined) {
         const auditLogger = options.logger.child({ component: 'audit' });
         const scheduler = new CheckpointScheduler({
           log: evidence,
-          signer: await checkpointSignerFromConfig(checkpoints),
-          everyRecords: checkpoints.everyRecords,
-          everyMillis: checkpoints.everyMillis,
+          signer,
+          everyRecords: checkpoints?.everyRecords ?? 10_000,
+          everyMillis: checkpoints?.everyMillis ?? 60_000,
           onError: (error) => auditLogger.error({ err: error }, 'evidence-log checkpoint failed'),
         });
         // Runs before the log closes (cleanups run in reverse): a last checkpoint for what is unvouched.

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { serveSubgraph, startBuiltInAdapter, type RunningServer } from '../../adapters/kit/index.js';
 import { createSilentLogger } from '../../gateway/logging/logger.js';
 import { composeSupergraph } from '../../gateway/federation/compose-supergraph.js';
-import { JOIN_QUERY, postGraphQL, startTestGateway } from '../support/gateway-harness.js';
+import { JOIN_QUERY, postGraphQL, startTestGateway, testPki } from '../support/gateway-harness.js';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
 const VARIABLES = { state: 'QA', code: 'MOF', month: '2026-10' };
@@ -80,11 +80,13 @@ describe('the gateway started from a composed supergraph with remote subgraphs',
 
   beforeAll(async () => {
     const definitions = [];
+    // The subgraphs believe only the gateway's signed context (x-gccgw-context), from its signing certificate.
+    const gatewayCertificatesPem = [readFileSync((await testPki()).states.QA.gateway!.signingCert, 'utf8')];
     for (const name of ['mawared', 'gov-cloud']) {
       const started = await startBuiltInAdapter({ name, upstreamTimeoutMillis: 2_000, logger: createSilentLogger() });
       servers.push({ url: started.upstreamUrl, close: () => started.close() });
       const { subgraph } = started;
-      const server = await serveSubgraph(subgraph);
+      const server = await serveSubgraph(subgraph, { gatewayCertificatesPem });
       remote[name] = server;
       servers.push(server);
       definitions.push({ name, typeDefs: subgraph.typeDefs, url: `${server.url}/graphql` });
@@ -108,6 +110,16 @@ describe('the gateway started from a composed supergraph with remote subgraphs',
     expectJoinedMof(response.body);
     const ready = (await (await fetch(`${gateway.baseUrl}/readyz`)).json()) as { subgraphs: Array<{ mode: string }> };
     expect(ready.subgraphs.every((s) => s.mode === 'remote')).toBe(true);
+  });
+
+  it('refuses a direct call to a subgraph that claims an identity without the gateway-signed context', async () => {
+    const response = await fetch(`${remote['mawared']?.url}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-gccgw-client-id': 'GCC:QA:GOV:CSGDB:hr-portal', 'x-gccgw-purpose': 'AUDIT_OVERSIGHT' },
+      body: JSON.stringify({ query: '{ governmentEntity(state: QA, code: "MOF") { code } }' }),
+    });
+    expect(response.status).toBe(401);
+    expect(((await response.json()) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('ERR_GATEWAY_CONTEXT_INVALID');
   });
 
   it("keeps the caller's request id as the correlation id", async () => {

@@ -20,23 +20,28 @@ export interface DecodedDetachedJws {
   readonly header: JWSHeaderParameters & Record<string, unknown>;
   readonly certificates: readonly ParsedCertificate[];
   readonly signingTime: Date;
-  /** Cache slot of this x5c, when a cache was given and jose already accepted this signer. */
+  /** Cache slot of this exact x5c, when a cache was given and jose already accepted this signer. */
   readonly cached?: ParsedX5c;
-  /** The x5c strings joined: the cache key. */
-  readonly x5cKey: string;
 }
 
-/** Parsed x5c chains and imported verification keys, keyed by the x5c strings (see ValidatedChainCache). */
+/**
+ * Parsed x5c chains and imported verification keys of signers jose has accepted, keyed by the
+ * x5t#S256 of the signer certificate (see ValidatedChainCache). A short key instead of the x5c text
+ * (about 2 KB for a 3-certificate chain), which a Map would hash on every request. The x5t#S256 in a
+ * header is only a claim: an entry is used only when the header's x5c is exactly the entry's.
+ */
 export interface ParsedChainCache {
-  getParsed(x5cKey: string): ParsedX5c | undefined;
-  setParsed(x5cKey: string, value: ParsedX5c): void;
+  getParsed(x5t: string): ParsedX5c | undefined;
+  setParsed(x5t: string, value: ParsedX5c): void;
 }
 
 export interface ParsedX5c {
+  /** The x5c strings this entry was parsed from; a header must carry exactly these to use it. */
+  readonly x5c: readonly string[];
   readonly certificates: readonly ParsedCertificate[];
   /** Algorithms jose has already verified a signature of this signer with. */
   readonly joseVerified: Set<string>;
-  /** x5t#S256 of the signer certificate. */
+  /** x5t#S256 of the signer certificate, computed from its DER (never taken from a header). */
   readonly x5t: string;
 }
 

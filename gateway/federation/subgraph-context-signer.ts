@@ -1,0 +1,38 @@
+import { sign } from 'node:crypto';
+import { algorithmForKey, x5tS256, type ParsedCertificate, type Signer } from '../../trust/index.js';
+import { GATEWAY_CONTEXT_JWS_TYPE, type SubgraphRequestContext } from '../../adapters/kit/index.js';
+
+/** Signs the caller's identity and purpose for one subgraph call (the `x-gccgw-context` header). */
+export type SubgraphContextSigner = (subgraph: string, context: SubgraphRequestContext) => string;
+
+const HASH_OF = { ES256: 'sha256', ES384: 'sha384', PS256: 'sha256', RS256: 'sha256', EdDSA: null } as const;
+
+/**
+ * A remote subgraph must not take the caller's ClientId and purpose on the word of whoever can reach
+ * its port: the gateway signs them per call as a compact JWS (RFC 7515 §3.1) with its signing key,
+ * audience = the subgraph, a few seconds of validity; the adapter kit verifies it against the
+ * gateway certificates it is configured to trust (`gccgw adapter serve --gateway-cert`). Signed
+ * with node:crypto directly: one signature per subgraph call is on the hot path.
+ */
+export function createSubgraphContextSigner(signer: Signer, options: { readonly validitySeconds?: number } = {}): SubgraphContextSigner {
+  const alg = algorithmForKey(signer.privateKey);
+  const leaf = signer.certificates[0];
+  if (leaf === undefined) throw new TypeError('the context signer needs the signing certificate');
+  const der = leaf instanceof Uint8Array ? leaf : (leaf as ParsedCertificate).der;
+  const header = Buffer.from(JSON.stringify({ alg, typ: GATEWAY_CONTEXT_JWS_TYPE, 'x5t#S256': x5tS256(der) })).toString('base64url');
+  const validity = options.validitySeconds ?? 60;
+  const hash = HASH_OF[alg];
+  const keyOptions = alg.startsWith('ES')
+    ? { key: signer.privateKey, dsaEncoding: 'ieee-p1363' as const }
+    : alg === 'PS256'
+      ? { key: signer.privateKey, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 }
+      : { key: signer.privateKey };
+  return (subgraph, context) => {
+    const now = Math.floor((signer.clock?.now() ?? new Date()).getTime() / 1000);
+    const payload = Buffer.from(
+      JSON.stringify({ aud: subgraph, iat: now, exp: now + validity, rid: context.requestId, cid: context.clientId, pur: context.purpose }),
+    ).toString('base64url');
+    const input = `${header}.${payload}`;
+    return `${input}.${sign(hash, Buffer.from(input), keyOptions).toString('base64url')}`;
+  };
+}
