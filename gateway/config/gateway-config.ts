@@ -58,6 +58,79 @@ const adapterSchema = z.strictObject({
   upstreamTimeoutMillis: millis.default(5_000),
 });
 
+const KAFKA_BROKER = /^[A-Za-z0-9.-]{1,253}:[0-9]{1,5}$/;
+const CONSUMER_GROUP = /^[A-Za-z0-9._:-]{1,200}$/;
+
+const EVENTS_DEFAULTS = {
+  enabled: true,
+  transport: 'embedded' as const,
+  embedded: { dir: 'var/events/log', partitions: 3 },
+  outbox: { dir: 'var/events/outbox', batchSize: 200, retryMillis: 200 },
+  received: { dir: 'var/events/received', maxEvents: 100_000 },
+  startAt: 'earliest' as const,
+};
+
+/**
+ * Cross-border events (DESIGN.md, "Cross-border events"): the transport, the outbox, the store of
+ * received events that `events(after:)` reads, and the consumer group. The gateway subscribes to
+ * its own state's topics (`gcc.<state>.<domain>`) and the broadcast ones (`gcc.all.<domain>`) for
+ * every domain of the event catalogue; its state is the one in its signing certificate's ClientId.
+ */
+const eventsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** `embedded`: a durable log on local disk (no broker, one process). `kafka`: kafkajs to `kafka.brokers`. */
+    transport: z.enum(['embedded', 'kafka']).default('embedded'),
+    embedded: z
+      .strictObject({
+        /** Directory of the local log (relative to the config file, or the working directory). */
+        dir: z.string().min(1).default('var/events/log'),
+        /** Partitions of each topic this log creates. */
+        partitions: z.number().int().min(1).max(64).default(3),
+      })
+      .default({ dir: 'var/events/log', partitions: 3 }),
+    kafka: z
+      .strictObject({
+        /** Bootstrap brokers, `host:port`. */
+        brokers: z.array(z.string().regex(KAFKA_BROKER, 'host:port')).min(1),
+        clientId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).default('gccgw'),
+        /** TLS to the brokers, verified against the system's CAs. */
+        ssl: z.boolean().default(false),
+        requestTimeoutMillis: millis.default(10_000),
+        /** Partitions of topics the gateway creates. */
+        partitions: z.number().int().min(1).max(1000).default(3),
+      })
+      .optional(),
+    /** The durable outbox every produced event is written to first (then relayed to the transport). */
+    outbox: z
+      .strictObject({
+        dir: z.string().min(1).default('var/events/outbox'),
+        /** Records per transport call. */
+        batchSize: z.number().int().min(1).max(10_000).default(200),
+        /** First wait after a failed publish; doubles up to 5 s. */
+        retryMillis: z.number().int().min(10).max(60_000).default(200),
+      })
+      .default({ dir: 'var/events/outbox', batchSize: 200, retryMillis: 200 }),
+    /** Verified events kept for `events(after:)` catch-up, oldest dropped first. */
+    received: z
+      .strictObject({
+        dir: z.string().min(1).default('var/events/received'),
+        maxEvents: z.number().int().min(100).max(10_000_000).default(100_000),
+      })
+      .default({ dir: 'var/events/received', maxEvents: 100_000 }),
+    /**
+     * Consumer group of this gateway. Instances with the same group share the partitions (each
+     * event is verified and delivered once among them); give each instance its own group when each
+     * must see every event (its own subscribers, its own revocation refresh).
+     * @default `gccgw.<gateway ClientId>`
+     */
+    consumerGroup: z.string().regex(CONSUMER_GROUP).optional(),
+    /** Where a consumer group without a committed position starts. */
+    startAt: z.enum(['earliest', 'latest']).default('earliest'),
+  })
+  .default(EVENTS_DEFAULTS)
+  .refine((e) => e.transport !== 'kafka' || e.kafka !== undefined, { message: 'events.kafka.brokers is required when events.transport is "kafka"', path: ['kafka'] });
+
 export const gatewayConfigSchema = z.strictObject({
   server: z
     .strictObject({
@@ -159,6 +232,7 @@ export const gatewayConfigSchema = z.strictObject({
         .optional(),
     })
     .default({ enabled: true, dir: 'var/audit', durability: 'sync', segmentMaxBytes: 64 * 1024 * 1024, subjectArguments: ['nationalId'] }),
+  events: eventsSchema,
   explorer: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
   metrics: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
   logging: z
@@ -171,6 +245,7 @@ export const gatewayConfigSchema = z.strictObject({
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export type AdapterConfig = GatewayConfig['adapters'][number];
+export type EventsConfig = GatewayConfig['events'];
 export type SubgraphDefaults = GatewayConfig['subgraphs']['defaults'];
 export type SubgraphOverride = z.infer<typeof subgraphOverrideSchema>;
 export { MEMBER_STATES };

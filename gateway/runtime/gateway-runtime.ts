@@ -17,13 +17,18 @@ import { checkpointSignerFromConfig } from '../audit/checkpoint-config.js';
 import { EvidenceLog } from '../audit/evidence-log.js';
 import { exchangeRecorderPlugin } from '../audit/exchange-recorder.js';
 import { SubjectHasher } from '../audit/subject-hasher.js';
+import type { GatewayTrust } from '../access/gateway-trust.js';
+import { startGatewayEvents, type GatewayEvents } from '../events/gateway-events.js';
+import { createEventsSubgraph } from '../events/events-subgraph.js';
+import { createSubscriptionServer } from '../http/subscription-server.js';
+import type { GraphQLSchema } from 'graphql';
 
 /** The gateway's lifecycle. Transitions only go forward: starting -> started -> draining -> stopped. */
 export type GatewayStatus = 'starting' | 'started' | 'draining' | 'stopped';
 
 export interface GatewayUrls {
   /** Loopback plain-HTTP port acting as the demo client: insecure by design. */
-  readonly insecureDemo?: { readonly graphql: string; readonly explorer: string; readonly healthz: string; readonly readyz: string; readonly metrics: string };
+  readonly insecureDemo?: { readonly graphql: string; readonly subscriptions: string; readonly explorer: string; readonly healthz: string; readonly readyz: string; readonly metrics: string };
   /** Sandboxes standing in for national systems, by adapter. */
   readonly sandboxes: Readonly<Record<string, string>>;
 }
@@ -35,6 +40,8 @@ export interface RunningGateway {
   readonly supergraph: SupergraphGateway;
   /** The evidence log directory, when the log is enabled. */
   readonly auditDir: string | undefined;
+  /** Cross-border events, when enabled and a trust context is available. */
+  readonly events: GatewayEvents | undefined;
   /** Where the supergraph comes from. */
   readonly source: { readonly kind: 'embedded' } | { readonly kind: 'file'; readonly file: string };
   /**
@@ -51,6 +58,12 @@ export interface StartGatewayOptions {
   readonly logger: Logger;
   /** Collect Node process metrics (off in tests that start many gateways). @default true */
   readonly processMetrics?: boolean;
+  /**
+   * The gateway's trust context (trust list, revocation, its signing identity). Events start only
+   * with one. GatewayTrust: wired by the access issue (built at start from configuration); until
+   * then embedders and tests pass it here.
+   */
+  readonly trust?: GatewayTrust;
 }
 
 /** Starts a gateway from validated configuration. */
@@ -65,14 +78,24 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   let embedded: EmbeddedSubgraphs | undefined;
   const cleanups: Array<() => Promise<void> | void> = [];
   try {
+    // GatewayTrust: wired by the access issue (until it lands, `options.trust` or no events).
+    const trust = options.trust;
+    let events: GatewayEvents | undefined;
+    if (config.events.enabled && trust !== undefined) {
+      // Before the adapters: they hand their domain events to its sink from the start.
+      events = await startGatewayEvents({ config: config.events, trust, logger: options.logger, metrics, onCertificateRevoked: () => trust.refreshRevocation() });
+      cleanups.push(() => events?.close());
+    } else if (config.events.enabled) {
+      logger.warn('events are enabled but the gateway has no trust context yet: the events API answers ERR_EVENTS_DISABLED');
+    }
     const inProcess = new Map<string, InProcessSubgraph>();
     if (config.supergraph.source === 'embedded') {
-      embedded = await startEmbeddedSubgraphs(config.adapters, options.logger);
+      embedded = await startEmbeddedSubgraphs(config.adapters, options.logger, events?.adapterSink);
       cleanups.push(() => embedded?.close());
       for (const subgraph of embedded.subgraphs) inProcess.set(subgraph.name, { schema: subgraph.schema, checkHealth: () => subgraph.checkHealth() });
     }
     // Subgraphs served by the gateway itself, in every mode (see gateway-owned-subgraphs.ts).
-    const owned: GatewayOwnedSubgraph[] = [];
+    const owned: GatewayOwnedSubgraph[] = [createEventsSubgraph(events)];
     for (const subgraph of owned) inProcess.set(subgraph.name, subgraph);
     const supergraph = new SupergraphGateway({
       logger: options.logger.child({ component: 'federation' }),
@@ -152,6 +175,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await apollo.start();
     cleanups.push(() => apollo.stop());
 
+    let apiSchema: GraphQLSchema | undefined;
+    supergraph.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+      apiSchema = schema;
+    });
     const servers: Server[] = [];
     let insecureDemo: GatewayUrls['insecureDemo'];
     const demo = config.server.insecureDemoPort;
@@ -179,12 +206,24 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       });
       const server = createServer(app);
       server.keepAliveTimeout = 5_000;
+      // Subscriptions (graphql-ws) on the same port and path; closed before events stop (cleanups run in reverse).
+      const subscriptions = createSubscriptionServer({
+        server,
+        path: GRAPHQL_PATH,
+        schema: () => apiSchema,
+        identify: () => ({ clientId: demo.demoClientId, authenticatedBy: 'insecure-demo-port' }),
+        isAccepting: () => status === 'started',
+        logger: options.logger.child({ listener: 'insecure-demo' }),
+        metrics: config.metrics.enabled ? metrics : undefined,
+        maxPayloadBytes: config.server.bodyLimitBytes,
+      });
+      cleanups.push(() => subscriptions.close());
       await listen(server, demo.port, demo.host);
       servers.push(server);
       const address = server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const base = `http://${host}:${address.port}`;
-      insecureDemo = { graphql: `${base}${GRAPHQL_PATH}`, explorer: `${base}/`, healthz: `${base}/healthz`, readyz: `${base}/readyz`, metrics: `${base}/metrics` };
+      insecureDemo = { graphql: `${base}${GRAPHQL_PATH}`, subscriptions: `ws://${host}:${address.port}${GRAPHQL_PATH}`, explorer: `${base}/`, healthz: `${base}/healthz`, readyz: `${base}/readyz`, metrics: `${base}/metrics` };
     }
     // The mutual-TLS listener (member-state access issue) is added here, beside the demo port.
 
@@ -207,7 +246,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     status = 'started';
     const sandboxes = Object.fromEntries((embedded?.sandboxes ?? []).map(({ adapter, server }) => [adapter, server.url]));
     logger.info(
-      { audit: evidence !== undefined ? { dir: config.audit.dir, durability: evidence.durability, head: evidence.head.seq } : 'disabled', mode: config.supergraph.source, supergraph: supergraph.supergraphHash, subgraphs: supergraph.subgraphNames, urls: insecureDemo, sandboxes },
+      { audit: evidence !== undefined ? { dir: config.audit.dir, durability: evidence.durability, head: evidence.head.seq } : 'disabled', events: events !== undefined ? { transport: events.transport.kind, topics: events.topics } : 'disabled', mode: config.supergraph.source, supergraph: supergraph.supergraphHash, subgraphs: supergraph.subgraphNames, urls: insecureDemo, sandboxes },
       'gateway started',
     );
 
@@ -248,6 +287,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       urls: { ...(insecureDemo !== undefined ? { insecureDemo } : {}), sandboxes },
       metrics,
       supergraph,
+      events,
       auditDir: evidence !== undefined ? config.audit.dir : undefined,
       source: file !== undefined && embedded === undefined ? { kind: 'file', file } : { kind: 'embedded' },
       reload,

@@ -4,11 +4,12 @@ import { join } from 'node:path';
 import { loadConfig } from '../../gateway/config/load-config.js';
 import { createSilentLogger } from '../../gateway/logging/logger.js';
 import { startGateway, type RunningGateway } from '../../gateway/runtime/gateway-runtime.js';
+import type { GatewayTrust } from '../../gateway/access/gateway-trust.js';
 
 /** Starts a gateway the way `gccgw start` does, on a free loopback port, with no config file. */
-export async function startTestGateway(overrides: Record<string, unknown> = {}): Promise<RunningGateway & { readonly graphqlUrl: string; readonly baseUrl: string }> {
+export async function startTestGateway(overrides: Record<string, unknown> = {}, options: { readonly trust?: GatewayTrust } = {}): Promise<RunningGateway & { readonly graphqlUrl: string; readonly baseUrl: string }> {
   const { config } = loadConfig({ env: {}, cwd: tmpdir(), overrides: deepMerge({ server: { insecureDemoPort: { port: 0 } }, logging: { level: 'silent' }, audit: { dir: mkdtempSync(join(tmpdir(), 'gccgw-audit-')) } }, overrides) });
-  const gateway = await startGateway({ config, logger: createSilentLogger(), processMetrics: false });
+  const gateway = await startGateway({ config, logger: createSilentLogger(), processMetrics: false, ...(options.trust !== undefined ? { trust: options.trust } : {}) });
   const graphqlUrl = gateway.urls.insecureDemo?.graphql;
   if (graphqlUrl === undefined) throw new Error('the demo listener is off');
   return Object.assign(gateway, { graphqlUrl, baseUrl: graphqlUrl.replace(/\/graphql$/, '') });
