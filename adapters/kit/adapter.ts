@@ -59,6 +59,8 @@ export interface AdapterSubgraph {
   readonly schema: GraphQLSchema;
   /** Resolves when the upstream national system answers; rejects with an `AdapterError` otherwise. */
   checkHealth(): Promise<void>;
+  /** Stops background work (e.g. following a change feed), if the adapter does any. */
+  close?(): Promise<void>;
 }
 
 /**

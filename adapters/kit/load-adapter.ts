@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import type { Logger } from 'pino';
-import { isAdapter, type Adapter, type AdapterSubgraph, type RunningServer } from './adapter.js';
+import { isAdapter, type Adapter, type AdapterEventSink, type AdapterSubgraph, type RunningServer } from './adapter.js';
 
 /** Adapters shipped with the gateway, loaded by name so that the gateway depends only on this kit. */
 export const BUILT_IN_ADAPTERS: readonly string[] = ['mawared', 'gov-cloud'];
@@ -41,7 +41,7 @@ export interface StartedAdapter {
   readonly upstreamUrl: string;
   /** The sandbox started because no upstream URL was given. */
   readonly sandbox: RunningServer | undefined;
-  /** Stops the sandbox, if one was started. */
+  /** Stops the adapter's background work and the sandbox, if one was started. */
   close(): Promise<void>;
 }
 
@@ -50,14 +50,23 @@ export interface StartedAdapter {
  * adapter's sandbox (started here) when no upstream URL is given. The embedded mode and
  * `gccgw adapter serve` both start adapters this way.
  */
-export async function startBuiltInAdapter(options: { readonly name: string; readonly upstreamUrl?: string | undefined; readonly upstreamTimeoutMillis: number; readonly logger: Logger }): Promise<StartedAdapter> {
+export async function startBuiltInAdapter(options: { readonly name: string; readonly upstreamUrl?: string | undefined; readonly upstreamTimeoutMillis: number; readonly logger: Logger; readonly events?: AdapterEventSink }): Promise<StartedAdapter> {
   const adapter = await loadBuiltInAdapter(options.name);
   const logger = options.logger.child({ component: 'adapter', adapter: adapter.name });
   const sandbox = options.upstreamUrl === undefined ? await adapter.startSandbox({ logger: logger.child({ component: 'sandbox' }) }) : undefined;
   const upstreamUrl = options.upstreamUrl ?? (sandbox as RunningServer).url;
   try {
-    const subgraph = adapter.createSubgraph({ upstreamUrl, upstreamTimeoutMillis: options.upstreamTimeoutMillis, logger });
-    return { adapter, subgraph, upstreamUrl, sandbox, close: async () => sandbox?.close() };
+    const subgraph = adapter.createSubgraph({ upstreamUrl, upstreamTimeoutMillis: options.upstreamTimeoutMillis, logger, ...(options.events !== undefined ? { events: options.events } : {}) });
+    return {
+      adapter,
+      subgraph,
+      upstreamUrl,
+      sandbox,
+      close: async () => {
+        await subgraph.close?.();
+        await sandbox?.close();
+      },
+    };
   } catch (error) {
     await sandbox?.close();
     throw error;

@@ -1,5 +1,6 @@
 import { buildSubgraph, type Adapter, type AdapterSubgraph } from '../kit/index.js';
 import { readSubgraphSdl } from '../../schemas/schema-files.js';
+import { EmploymentChangeFeed } from './employment-change-feed.js';
 import { MawaredClient } from './mawared-client.js';
 import { createMawaredResolvers } from './mawared-resolvers.js';
 import { startMawaredSandbox } from './sandbox/mawared-sandbox.js';
@@ -12,11 +13,15 @@ export const adapter: Adapter = {
   createSubgraph(options): AdapterSubgraph {
     const client = new MawaredClient({ baseUrl: options.upstreamUrl, timeoutMillis: options.upstreamTimeoutMillis });
     const typeDefs = readSubgraphSdl('mawared');
+    // With an events sink, employment changes are followed and published as they happen.
+    const feed = options.events !== undefined ? new EmploymentChangeFeed({ client, events: options.events, logger: options.logger }) : undefined;
+    feed?.start();
     return {
       name: 'mawared',
       typeDefs,
       schema: buildSubgraph(typeDefs, createMawaredResolvers(client, { logger: options.logger, ...(options.events !== undefined ? { events: options.events } : {}) })),
       checkHealth: () => client.ping(),
+      close: async () => feed?.close(),
     };
   },
 };

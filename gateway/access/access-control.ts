@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { GraphQLError, type ValidationRule } from 'graphql';
+import { GraphQLError, type DocumentNode, type GraphQLSchema, type ValidationRule } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import type { Logger } from 'pino';
 import { readFieldSensitivities, type SensitivityLevel } from '../../adapters/kit/index.js';
@@ -14,7 +14,7 @@ import { touchesIntrospection, withoutSuggestions } from './limits/introspection
 import { TrustedDocuments } from './limits/trusted-documents.js';
 import { AccessPolicy } from './policy/access-policy.js';
 import { touchedFields } from './policy/touched-fields.js';
-import type { RequestGate } from './request-security.js';
+import type { CallerIdentity, RequestGate } from './request-security.js';
 import { join } from 'node:path';
 
 export interface AccessControl {
@@ -23,6 +23,14 @@ export interface AccessControl {
   readonly gate: RequestGate;
   /** Policy, introspection and error masking inside Apollo Server's pipeline. */
   readonly plugins: ReadonlyArray<ApolloServerPlugin<GatewayRequestContext>>;
+  /** The same policy for subscriptions (WebSocket), which do not pass through Apollo Server. */
+  authorizeSubscription(request: {
+    readonly identity: CallerIdentity;
+    readonly purpose: string | undefined;
+    readonly schema: GraphQLSchema;
+    readonly document: DocumentNode;
+    readonly operationName: string | undefined;
+  }): { readonly code: string; readonly message: string } | undefined;
   /** Parse and validation limits for Apollo Server. */
   readonly apolloOptions: { readonly maxTokens: number; readonly validationRules: readonly ValidationRule[]; readonly allowBatchedHttpRequests: boolean };
 }
@@ -79,6 +87,25 @@ export async function createAccessControl(options: CreateAccessControlOptions): 
   return {
     policy,
     gate,
+    authorizeSubscription: ({ identity, purpose, schema, document, operationName }) => {
+      const limits = policy.limitsFor(identity.clientId);
+      if (touchesIntrospection(document) && !limits.introspection) return { code: 'ERR_INTROSPECTION_DISABLED', message: ERROR_CODES.ERR_INTROSPECTION_DISABLED.en };
+      const decision = policy.decide({
+        clientId: identity.clientId,
+        purpose,
+        operationType: 'subscription',
+        operationName,
+        fields: touchedFields(schema, document, fromSupergraph()?.sensitivities ?? NO_SENSITIVITIES, operationName),
+      });
+      if (!decision.allowed) {
+        const code = decision.code ?? 'ERR_POLICY_DENIED';
+        return { code, message: `${ERROR_CODES[code].en} Denied: ${decision.denied.map((d) => d.coordinate).join(', ')}.` };
+      }
+      if (identity.authenticatedBy === 'mtls' && identity.signed !== true && decision.signatureRequired) {
+        return { code: 'ERR_REQUEST_SIGNATURE_REQUIRED', message: ERROR_CODES.ERR_REQUEST_SIGNATURE_REQUIRED.en };
+      }
+      return undefined;
+    },
     plugins: [
       accessPolicyPlugin(policy, () => fromSupergraph()?.sensitivities ?? NO_SENSITIVITIES),
       costWithVariablesPlugin(config.limits, () => fromSupergraph()?.costs),

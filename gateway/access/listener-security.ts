@@ -1,7 +1,8 @@
 import type { TLSSocket } from 'node:tls';
 import type { Request } from 'express';
 import { signHttpResponse, type Signer } from '../../trust/index.js';
-import type { ListenerSecurity, RequestAuthentication } from './request-security.js';
+import type { IncomingMessage } from 'node:http';
+import type { CallerIdentity, ListenerSecurity, RequestAuthentication } from './request-security.js';
 import { AccessRefusal } from './access-refusal.js';
 import { PURPOSE_HEADER, SIGNATURE_HEADER, type MemberRequestVerifier } from './member-request-verifier.js';
 
@@ -66,5 +67,23 @@ export function mutualTlsSecurity(options: MutualTlsSecurityOptions): ListenerSe
       responseSigner !== undefined
         ? (status, body, requestHash) => signHttpResponse({ signer: responseSigner, status, body, requestHash })
         : undefined,
+  };
+}
+
+/**
+ * Who opens a subscription (WebSocket) on the mutual-TLS port: the TLS client, and, when the
+ * upgrade request carries `x-gccgw-signature`, the same request-signature checks as a POST over an
+ * empty body (method GET, the upgrade's path): a signed upgrade may subscribe to what needs one.
+ */
+export function mutualTlsWebSocketIdentity(verifier: MemberRequestVerifier): (req: IncomingMessage) => Promise<CallerIdentity> {
+  return async (req) => {
+    const client = await verifier.identifyTlsClient(req.socket as TLSSocket);
+    const purposeValue = req.headers[PURPOSE_HEADER];
+    if (purposeValue !== undefined && (typeof purposeValue !== 'string' || !PURPOSE_CODE.test(purposeValue))) throw AccessRefusal.of('ERR_PURPOSE_UNKNOWN');
+    const purpose = typeof purposeValue === 'string' ? purposeValue : undefined;
+    const jws = req.headers[SIGNATURE_HEADER];
+    if (typeof jws !== 'string' || jws === '') return { clientId: client.identity.clientId, authenticatedBy: 'mtls', purpose, signed: false };
+    const signature = await verifier.verifySignature({ jws, method: 'GET', pathAndQuery: req.url ?? '/', body: new Uint8Array(0), client: client.identity, purposeHeader: purpose });
+    return { clientId: client.identity.clientId, authenticatedBy: 'mtls', purpose: signature.purpose === NO_PURPOSE ? undefined : signature.purpose, signed: true };
   };
 }

@@ -3,6 +3,16 @@ import type { GatewayRequestContext } from '../federation/request-context.js';
 import type { ClientRateLimiter, ClientRateLimits } from './client-rate-limiter.js';
 import type { VerifiedRequestSignature } from './member-request-verifier.js';
 
+/** Who is on the other end of a WebSocket (subscriptions) connection of one listener. */
+export interface CallerIdentity {
+  readonly clientId: string | undefined;
+  readonly authenticatedBy: GatewayRequestContext['authenticatedBy'];
+  /** The purpose the caller declared (signed, on the mutual-TLS port). */
+  readonly purpose?: string | undefined;
+  /** Whether the upgrade request was signed. */
+  readonly signed?: boolean;
+}
+
 /** Who sent a request on one listener, and what it proved. */
 export interface RequestAuthentication {
   readonly clientId: string | undefined;

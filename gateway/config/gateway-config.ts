@@ -58,6 +58,79 @@ const adapterSchema = z.strictObject({
   upstreamTimeoutMillis: millis.default(5_000),
 });
 
+const KAFKA_BROKER = /^[A-Za-z0-9.-]{1,253}:[0-9]{1,5}$/;
+const CONSUMER_GROUP = /^[A-Za-z0-9._:-]{1,200}$/;
+
+const EVENTS_DEFAULTS = {
+  enabled: true,
+  transport: 'embedded' as const,
+  embedded: { dir: 'var/events/log', partitions: 3 },
+  outbox: { dir: 'var/events/outbox', batchSize: 200, retryMillis: 200 },
+  received: { dir: 'var/events/received', maxEvents: 100_000 },
+  startAt: 'earliest' as const,
+};
+
+/**
+ * Cross-border events (DESIGN.md, "Cross-border events"): the transport, the outbox, the store of
+ * received events that `events(after:)` reads, and the consumer group. The gateway subscribes to
+ * its own state's topics (`gcc.<state>.<domain>`) and the broadcast ones (`gcc.all.<domain>`) for
+ * every domain of the event catalogue; its state is the one in its signing certificate's ClientId.
+ */
+const eventsSchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** `embedded`: a durable log on local disk (no broker, one process). `kafka`: kafkajs to `kafka.brokers`. */
+    transport: z.enum(['embedded', 'kafka']).default('embedded'),
+    embedded: z
+      .strictObject({
+        /** Directory of the local log (relative to the config file, or the working directory). */
+        dir: z.string().min(1).default('var/events/log'),
+        /** Partitions of each topic this log creates. */
+        partitions: z.number().int().min(1).max(64).default(3),
+      })
+      .default({ dir: 'var/events/log', partitions: 3 }),
+    kafka: z
+      .strictObject({
+        /** Bootstrap brokers, `host:port`. */
+        brokers: z.array(z.string().regex(KAFKA_BROKER, 'host:port')).min(1),
+        clientId: z.string().regex(/^[A-Za-z0-9._-]{1,100}$/).default('gccgw'),
+        /** TLS to the brokers, verified against the system's CAs. */
+        ssl: z.boolean().default(false),
+        requestTimeoutMillis: millis.default(10_000),
+        /** Partitions of topics the gateway creates. */
+        partitions: z.number().int().min(1).max(1000).default(3),
+      })
+      .optional(),
+    /** The durable outbox every produced event is written to first (then relayed to the transport). */
+    outbox: z
+      .strictObject({
+        dir: z.string().min(1).default('var/events/outbox'),
+        /** Records per transport call. */
+        batchSize: z.number().int().min(1).max(10_000).default(200),
+        /** First wait after a failed publish; doubles up to 5 s. */
+        retryMillis: z.number().int().min(10).max(60_000).default(200),
+      })
+      .default({ dir: 'var/events/outbox', batchSize: 200, retryMillis: 200 }),
+    /** Verified events kept for `events(after:)` catch-up, oldest dropped first. */
+    received: z
+      .strictObject({
+        dir: z.string().min(1).default('var/events/received'),
+        maxEvents: z.number().int().min(100).max(10_000_000).default(100_000),
+      })
+      .default({ dir: 'var/events/received', maxEvents: 100_000 }),
+    /**
+     * Consumer group of this gateway. Instances with the same group share the partitions (each
+     * event is verified and delivered once among them); give each instance its own group when each
+     * must see every event (its own subscribers, its own revocation refresh).
+     * @default `gccgw.<gateway ClientId>`
+     */
+    consumerGroup: z.string().regex(CONSUMER_GROUP).optional(),
+    /** Where a consumer group without a committed position starts. */
+    startAt: z.enum(['earliest', 'latest']).default('earliest'),
+  })
+  .default(EVENTS_DEFAULTS)
+  .refine((e) => e.transport !== 'kafka' || e.kafka !== undefined, { message: 'events.kafka.brokers is required when events.transport is "kafka"', path: ['kafka'] });
+
 export const gatewayConfigSchema = z.strictObject({
   server: z
     .strictObject({
@@ -157,6 +230,28 @@ export const gatewayConfigSchema = z.strictObject({
             .optional(),
         })
         .optional(),
+      /**
+       * Retention: closed segments past the limit are removed, each removal first stated in the
+       * chain by a signed `retention` record, and by default only once a verified archive holds
+       * them (gateway/audit/evidence-retention.ts). Absent: nothing is ever removed.
+       */
+      retention: z
+        .strictObject({
+          /** Remove closed segments whose newest record is older than this. */
+          keepDays: z.number().positive().max(36_500).optional(),
+          /** Always keep the newest N segments (the one being written included; at least 2). */
+          keepSegments: z.number().int().min(2).max(10_000_000).optional(),
+          /** Remove a segment only once a verified archive in `archiveDir` holds it. `false` keeps only a signed checkpoint's hash of what goes. */
+          requireArchive: z.boolean().default(true),
+          /** Where archives are looked for and written (put it on other storage, or ship its files away). */
+          archiveDir: z.string().min(1).default('var/audit-archive'),
+          /** Archive due segments no archive holds yet, with the gateway's signing identity. */
+          writeArchives: z.boolean().default(true),
+          /** How often the gateway runs a retention pass (and once at start). */
+          checkIntervalMillis: z.number().int().min(1_000).max(86_400_000).default(3_600_000),
+        })
+        .refine((r) => r.keepDays !== undefined || r.keepSegments !== undefined, { message: 'audit.retention needs keepDays or keepSegments' })
+        .optional(),
     })
     .default({ enabled: true, dir: 'var/audit', durability: 'sync', segmentMaxBytes: 64 * 1024 * 1024, subjectArguments: ['nationalId'] }),
   /**
@@ -239,6 +334,7 @@ export const gatewayConfigSchema = z.strictObject({
       limits: { maxDepth: 12, maxAliases: 30, maxRootFields: 20, maxTokens: 5000, maxCost: 5000, defaultListSize: 20 },
       trustedDocuments: { mode: 'off', manifestFile: 'var/trusted-documents.json' },
     }),
+  events: eventsSchema,
   explorer: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
   metrics: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
   logging: z
@@ -251,6 +347,7 @@ export const gatewayConfigSchema = z.strictObject({
 
 export type GatewayConfig = z.infer<typeof gatewayConfigSchema>;
 export type AdapterConfig = GatewayConfig['adapters'][number];
+export type EventsConfig = GatewayConfig['events'];
 export type SubgraphDefaults = GatewayConfig['subgraphs']['defaults'];
 export type SubgraphOverride = z.infer<typeof subgraphOverrideSchema>;
 export { MEMBER_STATES };

@@ -161,4 +161,22 @@ describe('the event catalogue', () => {
     expect(en).toContain('<code>employeeNumber</code> *');
     expect(ar).toContain('الرقم الوظيفي');
   });
+
+  it('shows the committed catalogue (every event type, its headers, topics and sensitivity) in English and Arabic', async () => {
+    const { EventCatalogue } = await import('../events/event-catalogue.js');
+    const site = buildDocsSite({ supergraphSdl: SUPERGRAPH, rootDir: packageRoot() });
+    const en = site.get('en/events.html') ?? '';
+    const ar = site.get('ar/events.html') ?? '';
+    for (const type of EventCatalogue.load().types) {
+      expect(en).toContain(`id="${type}"`);
+      expect(ar).toContain(`id="${type}"`);
+    }
+    expect(en).toContain('<code>gcc.{state}.{domain}</code>');
+    expect(en).toContain('<code>ce_jws</code>');
+    expect(en).toContain('Employment ended');
+    expect(ar).toContain('انتهت الخدمة');
+    expect(en).toContain('sens-PERSONAL');
+    expect(ar).toContain('حساسية البيانات');
+    expect(ar).not.toContain('Events for one member state');
+  });
 });

@@ -273,6 +273,10 @@ function errorsBody(language: Language, trustErrorCodes: BuildDocsSiteOptions['t
 
 interface AsyncApiDocument {
   channels?: Record<string, { address?: string; description?: string; messages?: Record<string, unknown> }>;
+  components?: {
+    messages?: Record<string, { title?: string; summary?: string }>;
+    schemas?: Record<string, { properties?: Record<string, { description?: string }> }>;
+  };
 }
 
 function eventsBody(language: Language, rootDir: string): string {
@@ -284,8 +288,10 @@ function eventsBody(language: Language, rootDir: string): string {
     parts.push(`<p class="note">${escapeHtml(t('noEvents', language))}</p>`);
     return parts.join('\n');
   }
+  let document: AsyncApiDocument | null = null;
   if (existsSync(asyncapiPath)) {
-    const document = parseYaml(readFileSync(asyncapiPath, 'utf8')) as AsyncApiDocument | null;
+    document = parseYaml(readFileSync(asyncapiPath, 'utf8')) as AsyncApiDocument | null;
+    parts.push(`<p>${escapeHtml(t('eventsIntro', language))} <a href="guides/events.html">${escapeHtml(t('eventsGuide', language))}</a></p>`);
     const channels = Object.entries(document?.channels ?? {});
     if (channels.length > 0) {
       parts.push(
@@ -294,12 +300,26 @@ function eventsBody(language: Language, rootDir: string): string {
           .join('\n')}</tbody></table>`,
       );
     }
+    const headers = Object.entries(document?.components?.schemas?.['CloudEventHeaders']?.properties ?? {});
+    if (headers.length > 0) {
+      parts.push(`<h2>${escapeHtml(t('eventHeaders', language))}</h2>`);
+      parts.push(
+        `<table><thead><tr><th>${escapeHtml(t('header', language))}</th><th>${escapeHtml(t('description', language))}</th></tr></thead><tbody>${headers
+          .map(([name, h]) => `<tr><td><code>${escapeHtml(name)}</code></td><td>${escapeHtml(splitBilingual(h.description)[language])}</td></tr>`)
+          .join('\n')}</tbody></table>`,
+      );
+    }
   }
   for (const file of schemaFiles) {
-    const schema = JSON.parse(readFileSync(join(eventsDir, file), 'utf8')) as { title?: string; description?: string; properties?: Record<string, { type?: unknown; description?: string }>; required?: string[] };
+    const schema = JSON.parse(readFileSync(join(eventsDir, file), 'utf8')) as { title?: string; description?: string; properties?: Record<string, { type?: unknown; description?: string }>; required?: string[]; 'x-gcc-sensitivity'?: string };
     const type = file.slice(0, -'.schema.json'.length);
-    parts.push(`<h2 id="${escapeHtml(type)}"><code>${escapeHtml(type)}</code></h2>`);
+    const message = document?.components?.messages?.[type];
+    const title = message?.title !== undefined ? ` <span class="muted">${escapeHtml(splitBilingual(message.title)[language])}</span>` : '';
+    parts.push(`<h2 id="${escapeHtml(type)}"><code>${escapeHtml(type)}</code>${title}</h2>`);
     if (schema.description !== undefined) parts.push(`<p>${escapeHtml(splitBilingual(schema.description)[language])}</p>`);
+    if (message?.summary !== undefined) parts.push(`<p>${escapeHtml(splitBilingual(message.summary)[language])}</p>`);
+    const level = schema['x-gcc-sensitivity'];
+    if (level !== undefined) parts.push(`<p>${escapeHtml(t('dataSensitivity', language))}: <span class="sens sens-${escapeHtml(level)}">${escapeHtml(level)}</span></p>`);
     const properties = Object.entries(schema.properties ?? {});
     if (properties.length > 0) {
       parts.push(

@@ -64,6 +64,16 @@ export const ERROR_CODES = {
   ERR_REQUEST_TIMEOUT: spec('gateway', 504, true, 'The request took longer than the gateway allows.', 'استغرق الطلب وقتًا أطول مما تسمح به البوابة.'),
   ERR_GATEWAY_CONTEXT_INVALID: spec('client', 401, false, 'A remote subgraph refused the call: the gateway-signed request context is missing or invalid.', 'رفضت خدمة فرعية بعيدة الاستدعاء: سياق الطلب الموقّع من البوابة مفقود أو غير صالح.'),
   ERR_TRUST_UNAVAILABLE: spec('gateway', 503, true, 'The gateway cannot decide trust now (trust list expired or not loaded); traffic is refused.', 'لا تستطيع البوابة التحقق من الثقة الآن (قائمة الثقة منتهية أو غير محمّلة)؛ تُرفض الطلبات.'),
+  // Cross-border events (publishEvent, events, eventReceived)
+  ERR_EVENTS_DISABLED: spec('gateway', 503, false, 'Cross-border events are not enabled on this gateway.', 'الأحداث العابرة للحدود غير مفعّلة في هذه البوابة.'),
+  ERR_EVENTS_UNAVAILABLE: spec('gateway', 503, true, 'The event could not be written to the gateway\'s outbox; nothing was published.', 'تعذر كتابة الحدث في الصندوق الصادر للبوابة؛ لم يُنشر شيء.'),
+  ERR_EVENT_INVALID: spec('client', 400, false, 'The event is not a valid CloudEvent (id, source, type, subject, time or data).', 'الحدث ليس حدث CloudEvents صالحًا (المعرّف أو المصدر أو النوع أو الموضوع أو الوقت أو البيانات).'),
+  ERR_EVENT_TYPE_UNKNOWN: spec('client', 400, false, 'The event type is not in the event catalogue.', 'نوع الحدث غير موجود في فهرس الأحداث.'),
+  ERR_EVENT_SCHEMA_INVALID: spec('client', 400, false, 'The event data does not match the JSON Schema of its type.', 'بيانات الحدث لا تطابق مخطط JSON الخاص بنوعه.'),
+  ERR_EVENT_SIGNATURE_INVALID: spec('client', 403, false, 'The event signature was refused (signature, certificate path, revocation or signer identity).', 'رُفض توقيع الحدث (التوقيع أو مسار الشهادة أو الإلغاء أو هوية الموقّع).'),
+  ERR_EVENT_SOURCE_NOT_CALLER: spec('client', 403, false, 'The event source must be the ClientId of the calling system.', 'يجب أن يكون مصدر الحدث معرّف العميل للنظام المتصل.'),
+  ERR_EVENT_STREAM_OVERFLOW: spec('client', 429, true, 'The subscription fell too far behind and was ended; catch up with events(after:) and subscribe again.', 'تأخر الاشتراك كثيرًا فأُنهي؛ استدرك ما فاتك عبر events(after:) ثم اشترك من جديد.'),
+  ERR_EVENT_CURSOR_INVALID: spec('client', 400, false, 'The events cursor is not valid here, or points before the events this gateway still keeps.', 'مؤشر الأحداث غير صالح هنا، أو يشير إلى ما قبل الأحداث التي ما زالت البوابة تحتفظ بها.'),
   // Subgraphs and upstream national systems
   ERR_SUBGRAPH_UNAVAILABLE: spec('upstream', 502, true, 'A subgraph could not be reached.', 'تعذر الوصول إلى إحدى الخدمات الفرعية.'),
   ERR_SUBGRAPH_TIMEOUT: spec('upstream', 504, true, 'A subgraph did not answer in time.', 'لم تستجب إحدى الخدمات الفرعية في الوقت المحدد.'),

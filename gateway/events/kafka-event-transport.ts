@@ -12,6 +12,8 @@ export interface KafkaEventTransportOptions {
   readonly requestTimeoutMillis?: number;
   /** Retries of one produce call before `publish` rejects (the outbox relay retries after that). @default 5 */
   readonly retries?: number;
+  /** TLS to the brokers, verified against the system's CAs. @default false */
+  readonly ssl?: boolean;
   readonly logger?: Logger;
 }
 
@@ -39,6 +41,7 @@ export class KafkaEventTransport implements EventTransport {
     this.#kafka = new Kafka({
       clientId: options.clientId,
       brokers: [...options.brokers],
+      ...(options.ssl === true ? { ssl: true } : {}),
       requestTimeout: options.requestTimeoutMillis ?? 10_000,
       connectionTimeout: 3_000,
       retry: { retries: options.retries ?? 5, initialRetryTime: 100, maxRetryTime: 2_000 },

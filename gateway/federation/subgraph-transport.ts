@@ -1,7 +1,7 @@
 import { Agent as HttpAgent, request as httpRequest, type IncomingMessage } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
 import { urlToHttpOptions } from 'node:url';
-import { execute, print, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { execute, OperationTypeNode, print, subscribe, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
 import type { ExecutionRequest } from '@graphql-tools/utils';
 import { GATEWAY_CONTEXT_HEADER, SUBGRAPH_HEADERS, type SubgraphRequestContext } from '../../adapters/kit/index.js';
 import type { SubgraphContextSigner } from './subgraph-context-signer.js';
@@ -164,8 +164,20 @@ function parseGraphQLResponse(status: number, text: string): ExecutionResult {
  * document comes from the gateway's own query planner, already valid for this subgraph.
  */
 export function createInProcessTransport(schema: GraphQLSchema): SubgraphTransport {
-  return async (request) =>
-    (await execute({
+  return async (request) => {
+    if (request.operationType === OperationTypeNode.SUBSCRIPTION) {
+      // A subscription answers with a stream of results (GraphQL spec §6.2.3 Subscribe); the
+      // stitched supergraph maps each one, so a gateway-owned subgraph can serve subscriptions.
+      return (await subscribe({
+        schema,
+        document: request.document,
+        variableValues: request.variables,
+        operationName: request.operationName,
+        contextValue: subgraphContextOf(request),
+        rootValue: request.rootValue,
+      })) as ExecutionResult;
+    }
+    return (await execute({
       schema,
       document: request.document,
       variableValues: request.variables,
@@ -173,4 +185,5 @@ export function createInProcessTransport(schema: GraphQLSchema): SubgraphTranspo
       contextValue: subgraphContextOf(request),
       rootValue: request.rootValue,
     })) as ExecutionResult;
+  };
 }

@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import { defaultSubgraphUrl, startBuiltInAdapter, type AdapterSubgraph, type RunningServer, type StartedAdapter } from '../../adapters/kit/index.js';
+import { defaultSubgraphUrl, startBuiltInAdapter, type AdapterEventSink, type AdapterSubgraph, type RunningServer, type StartedAdapter } from '../../adapters/kit/index.js';
 import type { AdapterConfig } from '../config/gateway-config.js';
 import type { SubgraphDefinition } from '../federation/compose-supergraph.js';
 
@@ -13,13 +13,14 @@ export interface EmbeddedSubgraphs {
 
 /**
  * The embedded mode's subgraphs: each configured built-in adapter, pointed at its national system,
- * or at its sandbox (started here) when no upstream URL is configured.
+ * or at its sandbox (started here) when no upstream URL is configured. `events` receives the
+ * adapters' domain events (the gateway's events sink), when events run.
  */
-export async function startEmbeddedSubgraphs(adapters: readonly AdapterConfig[], logger: Logger): Promise<EmbeddedSubgraphs> {
+export async function startEmbeddedSubgraphs(adapters: readonly AdapterConfig[], logger: Logger, events?: AdapterEventSink): Promise<EmbeddedSubgraphs> {
   const started: StartedAdapter[] = [];
   try {
     for (const config of adapters) {
-      started.push(await startBuiltInAdapter({ name: config.name, upstreamUrl: config.upstreamUrl, upstreamTimeoutMillis: config.upstreamTimeoutMillis, logger }));
+      started.push(await startBuiltInAdapter({ name: config.name, upstreamUrl: config.upstreamUrl, upstreamTimeoutMillis: config.upstreamTimeoutMillis, logger, ...(events !== undefined ? { events } : {}) }));
     }
   } catch (error) {
     await Promise.allSettled(started.map((s) => s.close()));

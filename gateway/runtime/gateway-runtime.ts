@@ -21,18 +21,22 @@ import { EvidenceLog } from '../audit/evidence-log.js';
 import { exchangeRecorderPlugin } from '../audit/exchange-recorder.js';
 import { startGatewayTrust, type StartedGatewayTrust } from '../access/start-gateway-trust.js';
 import { MemberRequestVerifier } from '../access/member-request-verifier.js';
-import { insecureDemoSecurity, mutualTlsSecurity } from '../access/listener-security.js';
+import { insecureDemoSecurity, mutualTlsSecurity, mutualTlsWebSocketIdentity } from '../access/listener-security.js';
 import { createAccessControl } from '../access/access-control.js';
 import { SubjectHasher } from '../audit/subject-hasher.js';
+import { startGatewayEvents, type GatewayEvents } from '../events/gateway-events.js';
+import { createEventsSubgraph } from '../events/events-subgraph.js';
+import { createSubscriptionServer } from '../http/subscription-server.js';
+import type { GraphQLSchema } from 'graphql';
 
 /** The gateway's lifecycle. Transitions only go forward: starting -> started -> draining -> stopped. */
 export type GatewayStatus = 'starting' | 'started' | 'draining' | 'stopped';
 
 export interface GatewayUrls {
   /** Loopback plain-HTTP port acting as the demo client: insecure by design. */
-  readonly insecureDemo?: { readonly graphql: string; readonly explorer: string; readonly healthz: string; readonly readyz: string; readonly metrics: string };
+  readonly insecureDemo?: { readonly graphql: string; readonly subscriptions: string; readonly explorer: string; readonly healthz: string; readonly readyz: string; readonly metrics: string };
   /** The member-state port: mutual TLS, signed requests, signed responses. */
-  readonly mtls: { readonly graphql: string; readonly base: string; readonly port: number };
+  readonly mtls: { readonly graphql: string; readonly subscriptions: string; readonly base: string; readonly port: number };
   /** Sandboxes standing in for national systems, by adapter. */
   readonly sandboxes: Readonly<Record<string, string>>;
 }
@@ -46,6 +50,8 @@ export interface RunningGateway {
   readonly trust: StartedGatewayTrust;
   /** The evidence log directory, when the log is enabled. */
   readonly auditDir: string | undefined;
+  /** Cross-border events, when enabled and a trust context is available. */
+  readonly events: GatewayEvents | undefined;
   /** Where the supergraph comes from. */
   readonly source: { readonly kind: 'embedded' } | { readonly kind: 'file'; readonly file: string };
   /**
@@ -80,14 +86,20 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
   try {
     const trust = await startGatewayTrust({ config: config.trust, logger: options.logger.child({ component: 'trust' }), ...(options.clock !== undefined ? { clock: options.clock } : {}) });
     cleanups.push(() => trust.close());
+    let events: GatewayEvents | undefined;
+    if (config.events.enabled) {
+      // Before the adapters: they hand their domain events to its sink from the start.
+      events = await startGatewayEvents({ config: config.events, trust, logger: options.logger, metrics, onCertificateRevoked: () => trust.refreshRevocation() });
+      cleanups.push(() => events?.close());
+    }
     const inProcess = new Map<string, InProcessSubgraph>();
     if (config.supergraph.source === 'embedded') {
-      embedded = await startEmbeddedSubgraphs(config.adapters, options.logger);
+      embedded = await startEmbeddedSubgraphs(config.adapters, options.logger, events?.adapterSink);
       cleanups.push(() => embedded?.close());
       for (const subgraph of embedded.subgraphs) inProcess.set(subgraph.name, { schema: subgraph.schema, checkHealth: () => subgraph.checkHealth() });
     }
     // Subgraphs served by the gateway itself, in every mode (see gateway-owned-subgraphs.ts).
-    const owned: GatewayOwnedSubgraph[] = [];
+    const owned: GatewayOwnedSubgraph[] = [createEventsSubgraph(events)];
     for (const subgraph of owned) inProcess.set(subgraph.name, subgraph);
     const supergraph = new SupergraphGateway({
       logger: options.logger.child({ component: 'federation' }),
@@ -179,6 +191,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     await apollo.start();
     cleanups.push(() => apollo.stop());
 
+    let apiSchema: GraphQLSchema | undefined;
+    supergraph.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
+      apiSchema = schema;
+    });
     const servers: Array<Server | ReturnType<typeof createHttpsServer>> = [];
     const lifecycle = {
       isAccepting: () => status === 'started',
@@ -211,12 +227,25 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       });
       const server = createServer(app);
       server.keepAliveTimeout = 5_000;
+      // Subscriptions (graphql-ws) on the same port and path; closed before events stop (cleanups run in reverse).
+      const subscriptions = createSubscriptionServer({
+        server,
+        path: GRAPHQL_PATH,
+        schema: () => apiSchema,
+        identify: () => ({ clientId: demo.demoClientId, authenticatedBy: 'insecure-demo-port' }),
+        authorize: (request) => access.authorizeSubscription(request),
+        isAccepting: () => status === 'started',
+        logger: options.logger.child({ listener: 'insecure-demo' }),
+        metrics: config.metrics.enabled ? metrics : undefined,
+        maxPayloadBytes: config.server.bodyLimitBytes,
+      });
+      cleanups.push(() => subscriptions.close());
       await listen(server, demo.port, demo.host, 'server.insecureDemoPort.port');
       servers.push(server);
       const address = server.address() as AddressInfo;
       const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
       const base = `http://${host}:${address.port}`;
-      insecureDemo = { graphql: `${base}${GRAPHQL_PATH}`, explorer: `${base}/`, healthz: `${base}/healthz`, readyz: `${base}/readyz`, metrics: `${base}/metrics` };
+      insecureDemo = { graphql: `${base}${GRAPHQL_PATH}`, subscriptions: `ws://${host}:${address.port}${GRAPHQL_PATH}`, explorer: `${base}/`, healthz: `${base}/healthz`, readyz: `${base}/readyz`, metrics: `${base}/metrics` };
     }
 
     // The member-state port: always on. TLS asks for a client certificate but does not decide on
@@ -253,12 +282,24 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       mtlsApp,
     );
     mtlsServer.keepAliveTimeout = 5_000;
+    const mtlsSubscriptions = createSubscriptionServer({
+      server: mtlsServer,
+      path: GRAPHQL_PATH,
+      schema: () => apiSchema,
+      identify: mutualTlsWebSocketIdentity(verifier),
+      authorize: (request) => access.authorizeSubscription(request),
+      isAccepting: () => status === 'started',
+      logger: options.logger.child({ listener: 'mtls' }),
+      metrics: config.metrics.enabled ? metrics : undefined,
+      maxPayloadBytes: config.server.bodyLimitBytes,
+    });
+    cleanups.push(() => mtlsSubscriptions.close());
     await listen(mtlsServer, config.access.mtls.port, config.access.mtls.host, 'access.mtls.port');
     servers.push(mtlsServer);
     const mtlsAddress = mtlsServer.address() as AddressInfo;
     const mtlsHost = config.access.mtls.host === '0.0.0.0' || config.access.mtls.host === '::' ? 'localhost' : config.access.mtls.host;
     const mtlsBase = `https://${mtlsHost}:${mtlsAddress.port}`;
-    const mtls = { graphql: `${mtlsBase}${GRAPHQL_PATH}`, base: mtlsBase, port: mtlsAddress.port };
+    const mtls = { graphql: `${mtlsBase}${GRAPHQL_PATH}`, subscriptions: `wss://${mtlsHost}:${mtlsAddress.port}${GRAPHQL_PATH}`, base: mtlsBase, port: mtlsAddress.port };
 
     let watcher: FSWatcher | undefined;
     if (file !== undefined && config.supergraph.watch) {
@@ -279,7 +320,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     status = 'started';
     const sandboxes = Object.fromEntries((embedded?.sandboxes ?? []).map(({ adapter, server }) => [adapter, server.url]));
     logger.info(
-      { audit: evidence !== undefined ? { dir: config.audit.dir, durability: evidence.durability, head: evidence.head.seq } : 'disabled', mode: config.supergraph.source, supergraph: supergraph.supergraphHash, subgraphs: supergraph.subgraphNames, urls: { ...insecureDemo, mtls: mtls.graphql }, trustList: trust.holder.state(), sandboxes },
+      { audit: evidence !== undefined ? { dir: config.audit.dir, durability: evidence.durability, head: evidence.head.seq } : 'disabled', events: events !== undefined ? { transport: events.transport.kind, topics: events.topics } : 'disabled', mode: config.supergraph.source, supergraph: supergraph.supergraphHash, subgraphs: supergraph.subgraphNames, urls: { ...insecureDemo, mtls: mtls.graphql }, trustList: trust.holder.state(), sandboxes },
       'gateway started',
     );
 
@@ -321,6 +362,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       metrics,
       supergraph,
       trust,
+      events,
       auditDir: evidence !== undefined ? config.audit.dir : undefined,
       source: file !== undefined && embedded === undefined ? { kind: 'file', file } : { kind: 'embedded' },
       reload,

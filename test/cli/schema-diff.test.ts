@@ -31,7 +31,7 @@ const BASE = file('base.graphql', SUPERGRAPH);
 // Breaking: a field's type changes (String! -> Int!).
 const BREAKING = file('breaking.graphql', edit('  code: String! @sensitivity(level: PUBLIC)\n  """\n  The entity\'s tenants', '  code: Int! @sensitivity(level: PUBLIC)\n  """\n  The entity\'s tenants'));
 // Dangerous: a new enum value (clients with exhaustive switches may break).
-const DANGEROUS = file('dangerous.graphql', edit('  FINANCIAL @join__enumValue(graph: GOV_CLOUD) @join__enumValue(graph: MAWARED)\n', '  FINANCIAL @join__enumValue(graph: GOV_CLOUD) @join__enumValue(graph: MAWARED)\n  SECRET @join__enumValue(graph: GOV_CLOUD) @join__enumValue(graph: MAWARED)\n'));
+const DANGEROUS = file('dangerous.graphql', edit('  FINANCIAL @join__enumValue(graph: EVENTS) @join__enumValue(graph: GOV_CLOUD) @join__enumValue(graph: MAWARED)\n', '  FINANCIAL @join__enumValue(graph: EVENTS) @join__enumValue(graph: GOV_CLOUD) @join__enumValue(graph: MAWARED)\n  SECRET @join__enumValue(graph: EVENTS) @join__enumValue(graph: GOV_CLOUD) @join__enumValue(graph: MAWARED)\n'));
 // Safe: a new nullable field.
 const SAFE = file('safe.graphql', edit('  code: String! @sensitivity(level: PUBLIC)\n  """\n  The entity\'s tenants', '  code: String! @sensitivity(level: PUBLIC)\n  "Website / الموقع"\n  website: String @sensitivity(level: PUBLIC)\n  """\n  The entity\'s tenants'));
 

@@ -57,6 +57,8 @@ describe('the embedded gateway', () => {
     expect(response.status).toBe(200);
     const body = (await response.json()) as { subgraphs: Array<{ name: string; ok: boolean; mode: string }> };
     expect(body.subgraphs.map((s) => [s.name, s.ok, s.mode])).toEqual([
+      // The events API is a subgraph the gateway serves itself, in every mode.
+      ['events', true, 'in-process'],
       ['gov-cloud', true, 'in-process'],
       ['mawared', true, 'in-process'],
     ]);

@@ -6,7 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initDemoPki } from '../pki/init-demo-pki.js';
+import { initDemoPki, type DemoPkiManifest } from '../pki/init-demo-pki.js';
 import { cachedTestKey } from './cached-keys.js';
 import { loadDemoPki, type LoadedDemoPki } from '../pki/load-demo-pki.js';
 import { RevocationChecker } from '../revocation/revocation-checker.js';
@@ -49,11 +49,15 @@ export interface DemoEnvironment {
   close(): Promise<void>;
 }
 
-export async function startDemoEnvironment(): Promise<DemoEnvironment> {
+/**
+ * `manifest`: use this existing demo PKI (e.g. the one a test gateway runs on) instead of making
+ * one at PKI_TIME; `now`: where the clock starts. @default a new PKI, PKI_TIME + 1 h
+ */
+export async function startDemoEnvironment(options: { readonly manifest?: DemoPkiManifest; readonly now?: Date } = {}): Promise<DemoEnvironment> {
   const dir = await mkdtemp(join(tmpdir(), 'gccgw-trust-'));
-  const manifest = await initDemoPki({ dir: join(dir, 'pki'), now: PKI_TIME, generateKey: cachedTestKey });
+  const manifest = options.manifest ?? (await initDemoPki({ dir: join(dir, 'pki'), now: PKI_TIME, generateKey: cachedTestKey }));
   const pki = await loadDemoPki(manifest);
-  const clock = new TestClock(new Date(PKI_TIME.getTime() + 3600_000));
+  const clock = new TestClock(options.now ?? new Date(PKI_TIME.getTime() + 3600_000));
   const services = await startDemoTrustServices(pki, { clock });
   const holder = new TrustListHolder({ operatorAnchors: [pki.operator.root], clock });
   await holder.load(pki.signedTrustList);

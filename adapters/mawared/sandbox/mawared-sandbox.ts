@@ -12,6 +12,11 @@ import { generateSeedData, SEED_AS_OF, type EmployeeRow, type EntityRow, type Se
  *   GET  /odata/v4/<EntitySet>('<key>')      one entity, 404 when absent
  *   POST /odata/v4/SecondmentRequests        create; `Repeatability-Request-ID` makes it idempotent
  *                                            (OData v4.01 Part 1 §8.2.8 repeatable requests)
+ *   GET  /odata/v4/EmploymentChanges?$filter=Sequence gt N&$orderby=Sequence
+ *                                            the change feed: employments started and ended, in order
+ *   POST /__sandbox/employment-changes       (sandbox control) start or end an employment, as HR
+ *                                            staff would in Mawared: the employee's status changes
+ *                                            and a row is appended to the change feed
  *
  * Answers carry `@odata.context`, `@odata.count`, `@odata.nextLink` (server-driven paging) and OData
  * error bodies `{ "error": { "code", "message" } }`. Seeded at start, deterministically, in memory.
@@ -34,6 +39,30 @@ export interface SecondmentRow {
   readonly Status: 'Submitted' | 'Approved' | 'Rejected';
   readonly SubmittedAt: string;
 }
+
+/** One row of the change feed: an employment started or ended. */
+export interface EmploymentChangeRow {
+  /** Position in the feed, from 1, without gaps. */
+  readonly Sequence: number;
+  readonly Id: string;
+  readonly Kind: 'Started' | 'Ended';
+  readonly EmployeeNumber: string;
+  readonly NationalId: string;
+  readonly IssuingState: string;
+  readonly Nationality: string;
+  readonly EntityState: string;
+  readonly EntityCode: string;
+  /** First day (Started) or last day (Ended). */
+  readonly Date: string;
+  /** Why it ended: Resignation, Retirement, EndOfContract, Termination, Death, Transfer, Other. */
+  readonly Reason: string | null;
+  readonly Grade: string;
+  readonly RecordedAt: string;
+}
+
+/** The sandbox control endpoint that records an employment change. */
+export const EMPLOYMENT_CHANGES_PATH = '/__sandbox/employment-changes';
+const END_REASONS = ['Resignation', 'Retirement', 'EndOfContract', 'Termination', 'Death', 'Transfer', 'Other'];
 
 interface EntitySet {
   /** The rows, or a function that produces them on first need. */
@@ -93,12 +122,17 @@ const SECONDMENT_FIELDS: SecondmentRow = {
   Id: '', RequestKey: '', EmployeeNumber: '', HomeState: '', HomeCode: '', HostState: '', HostCode: '', StartDate: '', EndDate: '', Reason: null, Status: 'Submitted', SubmittedAt: '',
 };
 
+const CHANGE_FIELDS: EmploymentChangeRow = {
+  Sequence: 0, Id: '', Kind: 'Started', EmployeeNumber: '', NationalId: '', IssuingState: '', Nationality: '', EntityState: '', EntityCode: '', Date: '', Reason: null, Grade: '', RecordedAt: '',
+};
+
 /** The sandbox's in-memory database: seeded sets plus the secondment requests written at run time. */
 class MawaredStore {
   readonly sets: Map<string, EntitySet>;
   readonly #employees: ReadonlyMap<string, EmployeeRow>;
   readonly #entities: ReadonlySet<string>;
   readonly #secondments: SecondmentRow[] = [];
+  readonly #changes: EmploymentChangeRow[] = [];
   /** Repeatable requests: key -> the request body first sent with it and the row it created. */
   readonly #byRequestKey = new Map<string, { body: unknown; row: SecondmentRow }>();
   #sequence = 0;
@@ -120,6 +154,56 @@ class MawaredStore {
     this.#employees = new Map(data.employees.map((e) => [e.EmployeeNumber, e]));
     this.#entities = new Set(data.entities.map((e: EntityRow) => `${e.State}:${e.Code}`));
     this.#refreshSecondments();
+    this.#refreshChanges();
+  }
+
+  #refreshChanges(): void {
+    this.sets.set('EmploymentChanges', {
+      rows: this.#changes,
+      key: 'Id',
+      fields: new Set(Object.keys(CHANGE_FIELDS)),
+      indexes: indexBy(this.#changes, ['Id', 'EmployeeNumber']),
+    });
+  }
+
+  /**
+   * Starts or ends an employment (sandbox control): changes the employee's status and appends to the
+   * change feed, which the adapter follows to publish `gcc.hr.employment.*` events.
+   */
+  recordEmploymentChange(body: unknown): JsonResponse {
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) return odataError(400, 'BadRequest', 'The request body must be a JSON object.');
+    const input = body as Record<string, unknown>;
+    const employee = typeof input['employeeNumber'] === 'string' ? this.#employees.get(input['employeeNumber']) : undefined;
+    if (employee === undefined) return odataError(404, 'NotFound', `No employee '${String(input['employeeNumber'])}'.`);
+    const kind = input['kind'];
+    if (kind !== 'Started' && kind !== 'Ended') return odataError(400, 'BadRequest', 'kind must be "Started" or "Ended".');
+    const date = input['date'] ?? new Date().toISOString().slice(0, 10);
+    if (typeof date !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(date)) return odataError(400, 'BadRequest', 'date must be YYYY-MM-DD.');
+    const reason = kind === 'Ended' ? (input['reason'] ?? 'EndOfContract') : null;
+    if (reason !== null && (typeof reason !== 'string' || !END_REASONS.includes(reason))) return odataError(400, 'BadRequest', `reason must be one of ${END_REASONS.join(', ')}.`);
+    if (kind === 'Ended' && employee.Status === 'Ended') return odataError(409, 'Conflict', `Employee '${employee.EmployeeNumber}' is no longer in service.`);
+    if (kind === 'Started' && employee.Status !== 'Ended') return odataError(409, 'Conflict', `Employee '${employee.EmployeeNumber}' is already in service.`);
+    // The seed's rows are plain objects; the sandbox owns them and changes them like Mawared would.
+    (employee as { Status: EmployeeRow['Status'] }).Status = kind === 'Ended' ? 'Ended' : 'Active';
+    const sequence = this.#changes.length + 1;
+    const row: EmploymentChangeRow = {
+      Sequence: sequence,
+      Id: `CHG-${String(sequence).padStart(6, '0')}`,
+      Kind: kind,
+      EmployeeNumber: employee.EmployeeNumber,
+      NationalId: employee.NationalId,
+      IssuingState: employee.IssuingState,
+      Nationality: employee.Nationality,
+      EntityState: employee.EntityState,
+      EntityCode: employee.EntityCode,
+      Date: date,
+      Reason: reason as string | null,
+      Grade: employee.Grade,
+      RecordedAt: new Date().toISOString(),
+    };
+    this.#changes.push(row);
+    this.#refreshChanges();
+    return { status: 201, body: entityBody('EmploymentChanges', row), headers: { 'odata-version': '4.0' } };
   }
 
   #refreshSecondments(): void {
@@ -200,6 +284,10 @@ const KEY_PATH = /^([A-Za-z]+)\('((?:[^']|'')*)'\)$/;
 
 function route(store: MawaredStore, request: JsonRequest): JsonResponse {
   const path = request.url.pathname;
+  if (path === EMPLOYMENT_CHANGES_PATH) {
+    if (request.method !== 'POST') return odataError(405, 'MethodNotAllowed', `Use POST on ${path}.`);
+    return store.recordEmploymentChange(request.body);
+  }
   if (path === ODATA_ROOT || path === `${ODATA_ROOT}/`) {
     if (request.method !== 'GET') return odataError(405, 'MethodNotAllowed', `The ${request.method} method is not allowed on ${path}.`);
     return {

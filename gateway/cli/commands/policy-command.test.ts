@@ -50,7 +50,7 @@ describe('gccgw policy check', () => {
   it('accepts the demo policy against the committed supergraph', async () => {
     const result = await gccgw('policy', 'check', demoPolicy);
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/^OK {2}.*access-policy\.yaml: 6 purposes, 7 rules, 18 public field patterns, 2 client limit entries; 0 error\(s\), 0 warning\(s\)\n$/);
+    expect(result.stdout).toMatch(/^OK {2}.*access-policy\.yaml: 6 purposes, 8 rules, 18 public field patterns, 2 client limit entries; 0 error\(s\), 0 warning\(s\)\n$/);
   });
 
   it('names every problem by its path in the document and exits 1', async () => {
@@ -82,7 +82,7 @@ describe('gccgw policy check', () => {
     doc.rules.push({ id: 'mutations-of-queries', clients: ['GCC:**'], operations: ['mutation'], fields: ['Query.employee'] });
     const result = await gccgw('policy', 'check', await file('warn.yaml', stringifyYaml(doc)));
     expect(result.code).toBe(0);
-    expect(result.stdout).toContain('WARNING  rules[7]: rule "mutations-of-queries" can never match');
+    expect(result.stdout).toContain('WARNING  rules[8]: rule "mutations-of-queries" can never match');
   });
 
   it('refuses a file that is not YAML', async () => {

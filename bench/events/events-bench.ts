@@ -1,0 +1,169 @@
+/**
+ * Cross-border events, end to end inside one gateway's events machinery (issue 8, "Performance"):
+ * sign (the gateway's ECDSA P-256 key, detached JWS over RFC 8785), validate, write to the durable
+ * outbox (fsync), relay to the transport, consume, verify (chain cached after the first event),
+ * validate, dedupe, keep for catch-up, deliver to a live subscriber. For each transport:
+ *
+ *   1. throughput: N events published by 64 concurrent producers, until the subscriber has them all;
+ *   2. latency at a fixed offered rate (publish -> subscriber), p50 / p99, and whether the rate held.
+ *
+ * Transports: `embedded` (the durable local log) and `kafka` (kafkajs against our Kafka
+ * wire-protocol test broker over TCP on 127.0.0.1; a real Kafka cluster will differ).
+ *
+ *   npm run build && node dist/bench/events/events-bench.js [events] [rate/s] [seconds]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { cpus, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { pino } from 'pino';
+import type { GatewayTrust } from '../../gateway/access/gateway-trust.js';
+import { gatewayConfigSchema } from '../../gateway/config/gateway-config.js';
+import { startGatewayEvents, type GatewayEvents } from '../../gateway/events/gateway-events.js';
+import { globalFetch, initDemoPki, loadDemoPki, RevocationChecker, startDemoTrustServices, TrustListHolder, ValidatedChainCache, type SignatureTrust } from '../../trust/index.js';
+import { startKafkaTestBroker } from '../../test/kafka-broker/index.js';
+
+const EVENTS = Number(process.argv[2] ?? '5000');
+const RATE = Number(process.argv[3] ?? '1000');
+const SECONDS = Number(process.argv[4] ?? '5');
+const CONCURRENCY = 64;
+/** Targets of the events issue, for signed events with one signature each. */
+const TARGET_PER_SECOND = 5_000;
+
+interface Row {
+  readonly transport: string;
+  readonly perSecond: number;
+  readonly offered: number;
+  readonly achieved: number;
+  readonly p50: number;
+  readonly p99: number;
+}
+
+let sequence = 0;
+const provisioningEvent = () => {
+  sequence += 1;
+  return { type: 'gcc.cloud.provisioning.completed.v1', subject: `op-bench-${sequence}`, time: new Date().toISOString(), data: { requestId: `op-bench-${sequence}`, tenantId: 'tnt-qa-mof-prod', state: 'SUCCEEDED', kind: 'STORAGE', sku: 'STD-1T', region: 'qa-central-1' } };
+};
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return Number.NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] as number;
+}
+
+/** Resolves when the subscriber has seen `count` events; `onEvent` gets each subject. */
+async function consume(events: GatewayEvents, count: number, onEvent: (subject: string) => void): Promise<void> {
+  let seen = 0;
+  for await (const delivery of events.subscribe({ state: 'QA' })) {
+    onEvent(delivery.entry.event.subject);
+    seen += 1;
+    if (seen >= count) return;
+  }
+}
+
+async function measure(transport: 'embedded' | 'kafka', trust: GatewayTrust, brokers: string[]): Promise<Row> {
+  const dir = mkdtempSync(join(tmpdir(), `gccgw-bench-events-${transport}-`));
+  const config = gatewayConfigSchema.parse({
+    events: {
+      transport,
+      ...(transport === 'kafka' ? { kafka: { brokers, clientId: 'gccgw-bench' } } : {}),
+      embedded: { dir: join(dir, 'log') },
+      outbox: { dir: join(dir, 'outbox') },
+      received: { dir: join(dir, 'received'), maxEvents: 1_000_000 },
+      consumerGroup: `bench-${transport}-${Date.now()}`,
+      startAt: 'latest',
+    },
+  }).events;
+  const events = await startGatewayEvents({ config, trust, logger: pino({ level: 'silent' }), subscriberQueueMax: 1_000_000 });
+  try {
+    // Warm-up: the first event validates the gateway's chain (OCSP) and, for Kafka, joins the group.
+    const warm = consume(events, 1, () => undefined);
+    await new Promise((resolve) => setTimeout(resolve, transport === 'kafka' ? 3_000 : 200));
+    await events.publishAsGateway(provisioningEvent());
+    await warm;
+
+    // 1. Throughput.
+    const all = consume(events, EVENTS, () => undefined);
+    const started = performance.now();
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: CONCURRENCY }, async () => {
+        while (next++ < EVENTS) await events.publishAsGateway(provisioningEvent());
+      }),
+    );
+    await all;
+    const perSecond = EVENTS / ((performance.now() - started) / 1000);
+
+    // 2. Latency at a fixed offered rate.
+    const total = Math.round(RATE * SECONDS);
+    const sentAt = new Map<string, number>();
+    const latencies: number[] = [];
+    const paced = consume(events, total, (subject) => {
+      const at = sentAt.get(subject);
+      if (at !== undefined) latencies.push(performance.now() - at);
+    });
+    const begin = performance.now();
+    const inFlight: Array<Promise<unknown>> = [];
+    for (let i = 0; i < total; i++) {
+      const due = begin + (i * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 1) await new Promise((resolve) => setTimeout(resolve, wait));
+      const event = provisioningEvent();
+      sentAt.set(event.subject, performance.now());
+      inFlight.push(events.publishAsGateway(event));
+    }
+    await Promise.all(inFlight);
+    await paced;
+    const achieved = total / ((performance.now() - begin) / 1000);
+    latencies.sort((x, y) => x - y);
+    return { transport, perSecond, offered: RATE, achieved, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+  } finally {
+    await events.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+async function main(): Promise<void> {
+  const pkiDir = mkdtempSync(join(tmpdir(), 'gccgw-bench-events-pki-'));
+  const pki = await loadDemoPki(await initDemoPki({ dir: join(pkiDir, 'pki') }));
+  const services = await startDemoTrustServices(pki);
+  const broker = await startKafkaTestBroker({ defaultPartitions: 3 });
+  try {
+    const holder = new TrustListHolder({ operatorAnchors: [pki.operator.root] });
+    await holder.load(pki.signedTrustList);
+    const revocation = new RevocationChecker({ fetch: globalFetch, ocspUrlsFor: () => services.ocspUrlsFor(), crlUrlsFor: (c) => services.crlUrlsFor(c) });
+    const chainCache = new ValidatedChainCache();
+    const signatureTrust: SignatureTrust = { trustList: () => holder.current(), revocation, chainCache };
+    const gateway = pki.states.QA.gateway!.signing;
+    const trust: GatewayTrust = {
+      holder,
+      revocation,
+      signatureTrust,
+      signer: { privateKey: gateway.key.privateKey, certificates: gateway.chain },
+      gatewayClientId: gateway.clientId,
+      refreshRevocation: () => {
+        revocation.clearCaches();
+        chainCache.clear();
+      },
+    };
+    const load = loadavg()[0]?.toFixed(2);
+    const rows: Row[] = [];
+    rows.push(await measure('embedded', trust, broker.brokers));
+    rows.push(await measure('kafka', trust, broker.brokers));
+    console.log(`events end to end (sign, outbox with fsync, transport, verify, schema, dedupe, store, deliver): ${EVENTS} events by ${CONCURRENCY} producers; then ${RATE}/s offered for ${SECONDS} s`);
+    console.log(`${cpus().length} cores, node ${process.version}, load average ${load} at start, ${loadavg()[0]?.toFixed(2)} at end`);
+    console.log(`${'transport'.padEnd(34)} ${'events/s'.padStart(9)} ${'vs 5,000'.padStart(9)} ${'offered/s'.padStart(10)} ${'achieved/s'.padStart(11)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
+    for (const row of rows) {
+      const name = row.transport === 'kafka' ? 'kafka (kafkajs, test broker, TCP)' : 'embedded (durable local log)';
+      console.log(
+        `${name.padEnd(34)} ${Math.round(row.perSecond).toString().padStart(9)} ${`${(row.perSecond / TARGET_PER_SECOND).toFixed(2)}x`.padStart(9)} ${row.offered.toString().padStart(10)} ${Math.round(row.achieved).toString().padStart(11)} ${row.p50.toFixed(1).padStart(8)} ${row.p99.toFixed(1).padStart(8)}`,
+      );
+    }
+    console.log('batch signing (one signature over a Merkle root per batch): not built; no figure.');
+  } finally {
+    await broker.close();
+    await services.close();
+    rmSync(pkiDir, { recursive: true, force: true });
+  }
+}
+
+await main();
