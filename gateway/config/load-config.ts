@@ -67,6 +67,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const base = file !== undefined ? dirname(file) : cwd;
   if (config.supergraph.file !== undefined) config.supergraph.file = resolve(base, config.supergraph.file);
   config.audit.dir = resolve(base, config.audit.dir);
+  config.quality.dir = resolve(base, config.quality.dir);
   const checkpoints = config.audit.checkpoints;
   if (checkpoints !== undefined) {
     checkpoints.signingKeyFile = resolve(base, checkpoints.signingKeyFile);

@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { SubgraphDefaults, SubgraphOverride } from '../config/gateway-config.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
-import { createSubgraphExecutor } from './subgraph-executor.js';
+import { createSubgraphExecutor, type SubgraphCallObserver } from './subgraph-executor.js';
 import { listSupergraphSubgraphs } from './supergraph-subgraphs.js';
 import { createHttpTransport, createInProcessTransport, type SubgraphTransport } from './subgraph-transport.js';
 
@@ -29,6 +29,8 @@ export interface SupergraphGatewayOptions {
   readonly overrides?: Readonly<Record<string, SubgraphOverride>>;
   /** Subgraphs executed in-process, by name; all others are called at their URL. */
   readonly inProcess?: ReadonlyMap<string, InProcessSubgraph>;
+  /** Told about every subgraph call once it is over (service-quality measurement). */
+  readonly onSubgraphCall?: SubgraphCallObserver;
 }
 
 interface LoadedSubgraph {
@@ -205,6 +207,7 @@ export class SupergraphGateway implements GatewayInterface {
           circuitBreaker: defaults.circuitBreaker,
           logger: logger.child({ component: 'subgraph', subgraph: name }),
           ...(metrics !== undefined ? { metrics } : {}),
+          ...(this.#options.onSubgraphCall !== undefined ? { onCall: this.#options.onSubgraphCall } : {}),
         }),
       );
     }

@@ -17,6 +17,7 @@ import { checkpointSignerFromConfig } from '../audit/checkpoint-config.js';
 import { EvidenceLog } from '../audit/evidence-log.js';
 import { exchangeRecorderPlugin } from '../audit/exchange-recorder.js';
 import { SubjectHasher } from '../audit/subject-hasher.js';
+import { ServiceQuality } from '../quality/service-quality.js';
 
 /** The gateway's lifecycle. Transitions only go forward: starting -> started -> draining -> stopped. */
 export type GatewayStatus = 'starting' | 'started' | 'draining' | 'stopped';
@@ -35,6 +36,8 @@ export interface RunningGateway {
   readonly supergraph: SupergraphGateway;
   /** The evidence log directory, when the log is enabled. */
   readonly auditDir: string | undefined;
+  /** Service quality (measurements, probes, status page, feedback); its `enabled` follows `quality.enabled`. */
+  readonly quality: ServiceQuality;
   /** Where the supergraph comes from. */
   readonly source: { readonly kind: 'embedded' } | { readonly kind: 'file'; readonly file: string };
   /**
@@ -71,8 +74,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       cleanups.push(() => embedded?.close());
       for (const subgraph of embedded.subgraphs) inProcess.set(subgraph.name, { schema: subgraph.schema, checkHealth: () => subgraph.checkHealth() });
     }
+    // Service quality first: the supergraph takes its subgraph and its observer of subgraph calls.
+    const quality = ServiceQuality.open({ config: config.quality, registry: metrics.registry, logger: options.logger.child({ component: 'quality' }) });
     // Subgraphs served by the gateway itself, in every mode (see gateway-owned-subgraphs.ts).
-    const owned: GatewayOwnedSubgraph[] = [];
+    const owned: GatewayOwnedSubgraph[] = [quality.subgraph];
     for (const subgraph of owned) inProcess.set(subgraph.name, subgraph);
     const supergraph = new SupergraphGateway({
       logger: options.logger.child({ component: 'federation' }),
@@ -80,8 +85,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       defaults: config.subgraphs.defaults,
       overrides: config.subgraphs.overrides,
       inProcess,
+      ...(quality.subgraphCallObserver !== undefined ? { onSubgraphCall: quality.subgraphCallObserver } : {}),
     });
     cleanups.push(() => supergraph.stop());
+    // Runs before supergraph.stop (cleanups run in reverse): probes end before the supergraph does.
+    cleanups.push(() => quality.stop());
 
     const file = config.supergraph.file;
     const readSupergraph = async (): Promise<string> => {
@@ -148,7 +156,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
             }),
           ]
         : [];
-    const apollo = createApolloServer(supergraph, metrics, plugins);
+    const apollo = createApolloServer(supergraph, metrics, [...plugins, ...quality.plugins]);
     await apollo.start();
     cleanups.push(() => apollo.stop());
 
@@ -176,6 +184,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
           inFlight -= 1;
           if (inFlight === 0) drained?.();
         },
+        routers: quality.routers,
       });
       const server = createServer(app);
       server.keepAliveTimeout = 5_000;
@@ -205,6 +214,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }
 
     status = 'started';
+    quality.start(supergraph);
     const sandboxes = Object.fromEntries((embedded?.sandboxes ?? []).map(({ adapter, server }) => [adapter, server.url]));
     logger.info(
       { audit: evidence !== undefined ? { dir: config.audit.dir, durability: evidence.durability, head: evidence.head.seq } : 'disabled', mode: config.supergraph.source, supergraph: supergraph.supergraphHash, subgraphs: supergraph.subgraphNames, urls: insecureDemo, sandboxes },
@@ -249,6 +259,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       metrics,
       supergraph,
       auditDir: evidence !== undefined ? config.audit.dir : undefined,
+      quality,
       source: file !== undefined && embedded === undefined ? { kind: 'file', file } : { kind: 'embedded' },
       reload,
       stop,

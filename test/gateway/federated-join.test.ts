@@ -59,6 +59,8 @@ describe('the embedded gateway', () => {
     expect(body.subgraphs.map((s) => [s.name, s.ok, s.mode])).toEqual([
       ['gov-cloud', true, 'in-process'],
       ['mawared', true, 'in-process'],
+      // Gateway-owned (service-quality feedback), always in-process.
+      ['quality', true, 'in-process'],
     ]);
   });
 

@@ -5,9 +5,19 @@ import { loadConfig } from '../../gateway/config/load-config.js';
 import { createSilentLogger } from '../../gateway/logging/logger.js';
 import { startGateway, type RunningGateway } from '../../gateway/runtime/gateway-runtime.js';
 
-/** Starts a gateway the way `gccgw start` does, on a free loopback port, with no config file. */
+/**
+ * Starts a gateway the way `gccgw start` does, on a free loopback port, with no config file. Each
+ * gets its own evidence-log and service-quality directories; synthetic probes are off unless the
+ * test configures some (they would add subgraph calls to what other tests count).
+ */
 export async function startTestGateway(overrides: Record<string, unknown> = {}): Promise<RunningGateway & { readonly graphqlUrl: string; readonly baseUrl: string }> {
-  const { config } = loadConfig({ env: {}, cwd: tmpdir(), overrides: deepMerge({ server: { insecureDemoPort: { port: 0 } }, logging: { level: 'silent' }, audit: { dir: mkdtempSync(join(tmpdir(), 'gccgw-audit-')) } }, overrides) });
+  const defaults = {
+    server: { insecureDemoPort: { port: 0 } },
+    logging: { level: 'silent' },
+    audit: { dir: mkdtempSync(join(tmpdir(), 'gccgw-audit-')) },
+    quality: { dir: mkdtempSync(join(tmpdir(), 'gccgw-quality-')), probes: [], cloudHealthIncidents: { enabled: false } },
+  };
+  const { config } = loadConfig({ env: {}, cwd: tmpdir(), overrides: deepMerge(defaults, overrides) });
   const gateway = await startGateway({ config, logger: createSilentLogger(), processMetrics: false });
   const graphqlUrl = gateway.urls.insecureDemo?.graphql;
   if (graphqlUrl === undefined) throw new Error('the demo listener is off');

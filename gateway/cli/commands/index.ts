@@ -7,6 +7,7 @@ import { registerSandboxCommand } from './sandbox-command.js';
 import { registerSchemaCommand } from './schema-command.js';
 import { registerStartCommand } from './start-command.js';
 import { registerPkiCommand } from './pki-command.js';
+import { registerQualityCommand } from './quality-command.js';
 import { registerTrustCommand } from './trust-command.js';
 
 /**
@@ -23,4 +24,5 @@ export function registerCommands(program: Command): void {
   registerAuditCommand(program);
   registerPkiCommand(program);
   registerTrustCommand(program);
+  registerQualityCommand(program);
 }

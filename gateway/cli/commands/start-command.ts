@@ -96,6 +96,7 @@ function banner(gateway: RunningGateway): string {
       `     Metrics   ${demo.metrics}`,
       `     Docs      ${demo.explorer}docs`,
     );
+    if (gateway.quality.enabled) lines.push(`     Status    ${demo.explorer}status`);
   }
   lines.push('     mTLS      (member-state access: not yet enabled in this build)');
   const source = gateway.source.kind === 'file' ? `supergraph file ${gateway.source.file}` : 'embedded (built-in adapters in-process)';
