@@ -1,3 +1,4 @@
+import { parse as parseGraphQL, Kind, OperationTypeNode } from 'graphql';
 import { z } from 'zod';
 
 /**
@@ -130,6 +131,113 @@ const eventsSchema = z
   })
   .default(EVENTS_DEFAULTS)
   .refine((e) => e.transport !== 'kafka' || e.kafka !== undefined, { message: 'events.kafka.brokers is required when events.transport is "kafka"', path: ['kafka'] });
+/**
+ * Service quality (gateway/quality): SLOs per shared service and optionally per caller's member
+ * state, synthetic probes, the measurement store, incidents and channel feedback.
+ */
+const sloSchema = z.strictObject({
+  /** A subgraph (shared service) name, or `gateway` for whole GraphQL operations end to end. */
+  service: z.string().regex(SUBGRAPH_NAME, 'a subgraph name, or gateway'),
+  /** Only traffic from callers of this member state; without it the SLO covers all traffic of the service. */
+  state: z.enum(MEMBER_STATES).optional(),
+  /** Share of calls that must not fail (see gateway/quality/README.md for what a failure is), e.g. 0.995. */
+  availabilityTarget: z.number().gt(0.5).lt(1),
+  /** 95th percentile of call latency the service should stay under. */
+  latencyP95TargetMillis: z.number().int().min(1).max(600_000),
+  /** The rolling window over which the error budget is counted. */
+  errorBudgetPeriodDays: z.number().int().min(1).max(90).default(30),
+});
+
+/** A probe's query must parse and hold exactly one operation, a query: probes never change anything. */
+function isProbeQuery(text: string): boolean {
+  try {
+    const operations = parseGraphQL(text).definitions.filter((d) => d.kind === Kind.OPERATION_DEFINITION);
+    return operations.length === 1 && operations[0]?.kind === Kind.OPERATION_DEFINITION && operations[0].operation === OperationTypeNode.QUERY;
+  } catch {
+    return false;
+  }
+}
+
+const probeSchema = z.strictObject({
+  /** The service the probe's outcome is recorded for. */
+  service: z.string().regex(SUBGRAPH_NAME, 'a subgraph name'),
+  /** A GraphQL query run through the gateway's own execution path (supergraph, subgraph executors). */
+  query: z.string().min(1).max(10_000).refine(isProbeQuery, 'a GraphQL document with exactly one operation, a query'),
+  intervalSeconds: z.number().int().min(1).max(3600).default(30),
+  /** A probe without an answer by then counts as failed. */
+  timeoutMillis: millis.default(5_000),
+});
+
+const DEFAULT_SLOS = [
+  { service: 'gateway', availabilityTarget: 0.995, latencyP95TargetMillis: 1_000, errorBudgetPeriodDays: 30 },
+  { service: 'mawared', availabilityTarget: 0.995, latencyP95TargetMillis: 800, errorBudgetPeriodDays: 30 },
+  { service: 'mawared', state: 'QA' as const, availabilityTarget: 0.999, latencyP95TargetMillis: 500, errorBudgetPeriodDays: 30 },
+  { service: 'gov-cloud', availabilityTarget: 0.99, latencyP95TargetMillis: 1_500, errorBudgetPeriodDays: 30 },
+];
+const DEFAULT_PROBES = [
+  { service: 'mawared', query: 'query QualityProbeMawared { governmentEntity(state: QA, code: "MOF") { code } }', intervalSeconds: 30, timeoutMillis: 5_000 },
+  { service: 'gov-cloud', query: 'query QualityProbeGovCloud { serviceHealthEvents(first: 1) { totalCount } }', intervalSeconds: 30, timeoutMillis: 5_000 },
+];
+const DEFAULT_SERVICE_TITLES = {
+  gateway: { en: 'GCC Interop Gateway (end to end)', ar: 'بوابة التكامل الحكومي الخليجية (من طرف إلى طرف)' },
+  mawared: { en: 'Mawared HR & finance', ar: 'موارد للموارد البشرية والمالية' },
+  'gov-cloud': { en: 'Government cloud', ar: 'السحابة الحكومية' },
+  quality: { en: 'Service feedback (gateway)', ar: 'تقييم الخدمات (البوابة)' },
+};
+const DEFAULT_FEEDBACK = { enabled: true, storeComments: true, commentMaxChars: 500, rateLimit: { burst: 30, refillPerMinute: 30 } };
+const DEFAULT_CLOUD_HEALTH = { enabled: true, service: 'gov-cloud', refreshSeconds: 60 };
+
+const qualitySchema = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    /** Measurement and feedback store (relative to the config file, or the working directory). */
+    dir: z.string().min(1).default('var/quality'),
+    slos: z
+      .array(sloSchema)
+      .default(DEFAULT_SLOS)
+      .refine((slos) => new Set(slos.map((s) => `${s.service}/${s.state ?? '*'}`)).size === slos.length, 'one SLO per service and state'),
+    probes: z.array(probeSchema).default(DEFAULT_PROBES),
+    /** Names shown on the status page and in reports, by service. */
+    serviceTitles: z.record(z.string().regex(SUBGRAPH_NAME), z.strictObject({ en: z.string().min(1).max(200), ar: z.string().min(1).max(200) })).default(DEFAULT_SERVICE_TITLES),
+    /** Measurements and feedback older than this are deleted. */
+    retentionDays: z.number().int().min(32).max(3660).default(400),
+    /** Minute buckets older than this are merged into hour buckets (percentiles stay computable). */
+    compactAfterDays: z.number().int().min(1).max(31).default(2),
+    /** Active incidents of the government cloud's service health, read through the supergraph. */
+    cloudHealthIncidents: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** The subgraph that serves `Query.serviceHealthEvents`. */
+        service: z.string().regex(SUBGRAPH_NAME).default('gov-cloud'),
+        refreshSeconds: z.number().int().min(5).max(3600).default(60),
+      })
+      .default(DEFAULT_CLOUD_HEALTH),
+    /** The `submitServiceFeedback` mutation (the gateway-owned `quality` subgraph). */
+    feedback: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        /** Keep comments (after personal-data redaction); false keeps only the rating. */
+        storeComments: z.boolean().default(true),
+        /** Longer comments are refused. */
+        commentMaxChars: z.number().int().min(0).max(4000).default(500),
+        /** Token bucket per caller (ClientId): `burst` submissions at once, refilled at `refillPerMinute`. */
+        rateLimit: z
+          .strictObject({ burst: z.number().int().min(1).max(100_000).default(30), refillPerMinute: z.number().int().min(1).max(1_000_000).default(30) })
+          .default({ burst: 30, refillPerMinute: 30 }),
+      })
+      .default(DEFAULT_FEEDBACK),
+  })
+  .default({
+    enabled: true,
+    dir: 'var/quality',
+    slos: DEFAULT_SLOS,
+    probes: DEFAULT_PROBES,
+    serviceTitles: DEFAULT_SERVICE_TITLES,
+    retentionDays: 400,
+    compactAfterDays: 2,
+    cloudHealthIncidents: DEFAULT_CLOUD_HEALTH,
+    feedback: DEFAULT_FEEDBACK,
+  });
 
 export const gatewayConfigSchema = z.strictObject({
   server: z
@@ -335,6 +443,7 @@ export const gatewayConfigSchema = z.strictObject({
       trustedDocuments: { mode: 'off', manifestFile: 'var/trusted-documents.json' },
     }),
   events: eventsSchema,
+  quality: qualitySchema,
   explorer: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
   metrics: z.strictObject({ enabled: z.boolean().default(true) }).default({ enabled: true }),
   logging: z
@@ -350,4 +459,7 @@ export type AdapterConfig = GatewayConfig['adapters'][number];
 export type EventsConfig = GatewayConfig['events'];
 export type SubgraphDefaults = GatewayConfig['subgraphs']['defaults'];
 export type SubgraphOverride = z.infer<typeof subgraphOverrideSchema>;
+export type QualityConfig = GatewayConfig['quality'];
+export type SloConfig = QualityConfig['slos'][number];
+export type ProbeConfig = QualityConfig['probes'][number];
 export { MEMBER_STATES };

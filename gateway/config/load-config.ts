@@ -70,6 +70,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   config.events.embedded.dir = resolve(base, config.events.embedded.dir);
   config.events.outbox.dir = resolve(base, config.events.outbox.dir);
   config.events.received.dir = resolve(base, config.events.received.dir);
+  config.quality.dir = resolve(base, config.quality.dir);
   const checkpoints = config.audit.checkpoints;
   if (checkpoints !== undefined) {
     checkpoints.signingKeyFile = resolve(base, checkpoints.signingKeyFile);

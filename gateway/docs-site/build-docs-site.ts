@@ -83,7 +83,7 @@ export function buildDocsSite(options: BuildDocsSiteOptions): DocsSite {
   return files;
 }
 
-/** docs/guides/<slug>.md (+ <slug>.ar.md), docs/adapters/*.md, docs/security/*.md and CHANGELOG.md. */
+/** docs/guides/<slug>.md (+ <slug>.ar.md), docs/adapters/*.md, docs/security/*.md, docs/operations/*.md and CHANGELOG.md. */
 function findMarkdownPages(rootDir: string): MarkdownPage[] {
   const pages: MarkdownPage[] = [];
   const guidesDir = join(rootDir, 'docs', 'guides');
@@ -97,7 +97,7 @@ function findMarkdownPages(rootDir: string): MarkdownPage[] {
       pages.push({ slugPath: `guides/${slug}.html`, sources: { en: `docs/guides/${slug}.md`, ...(existsSync(join(rootDir, ar)) ? { ar } : {}) }, group: 'guide' });
     }
   }
-  for (const folder of ['adapters', 'security']) {
+  for (const folder of ['adapters', 'security', 'operations']) {
     const dir = join(rootDir, 'docs', folder);
     if (!existsSync(dir)) continue;
     for (const file of readdirSync(dir).filter((f) => f.endsWith('.md') && !f.endsWith('.ar.md')).sort()) {

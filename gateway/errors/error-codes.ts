@@ -84,6 +84,9 @@ export const ERROR_CODES = {
   ERR_UPSTREAM_BAD_RESPONSE: spec('upstream', 502, false, 'The national system answered with an unexpected response.', 'أجاب النظام الوطني بردّ غير متوقع.'),
   ERR_UPSTREAM_REJECTED: spec('upstream', 422, false, 'The national system rejected the request.', 'رفض النظام الوطني الطلب.'),
   ERR_ENTITY_NOT_FOUND: spec('client', 404, false, 'The requested record does not exist.', 'السجل المطلوب غير موجود.'),
+  // Service quality: channel feedback
+  ERR_FEEDBACK_DISABLED: spec('gateway', 503, false, 'Service feedback is turned off on this gateway.', 'تقييم الخدمات متوقف في هذه البوابة.'),
+  ERR_FEEDBACK_NOT_RECORDED: spec('gateway', 503, true, 'The feedback could not be recorded; try again later.', 'تعذر تسجيل التقييم؛ يرجى المحاولة لاحقًا.'),
 } as const satisfies Record<string, ErrorCodeSpec>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

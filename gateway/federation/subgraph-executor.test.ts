@@ -4,7 +4,7 @@ import type { AddressInfo } from 'node:net';
 import { parse, OperationTypeNode, type ExecutionResult } from 'graphql';
 import { createSilentLogger } from '../logging/logger.js';
 import type { GatewayRequestContext } from './request-context.js';
-import { createSubgraphExecutor } from './subgraph-executor.js';
+import { createSubgraphExecutor, type SubgraphCall } from './subgraph-executor.js';
 import { createHttpTransport } from './subgraph-transport.js';
 
 type Behaviour = 'ok' | '503' | 'hang' | 'not-json' | 'reset';
@@ -49,8 +49,9 @@ beforeEach(() => {
   received = [];
 });
 
-function executor(overrides: { timeoutMillis?: number; maxAttempts?: number; breaker?: boolean } = {}) {
+function executor(overrides: { timeoutMillis?: number; maxAttempts?: number; breaker?: boolean; onCall?: (call: SubgraphCall) => void } = {}) {
   return createSubgraphExecutor({
+    ...(overrides.onCall !== undefined ? { onCall: overrides.onCall } : {}),
     name: 'hr',
     transport: createHttpTransport({ url }),
     timeoutMillis: overrides.timeoutMillis ?? 2_000,
@@ -139,5 +140,31 @@ describe('subgraph executor', () => {
     expect(received[0]?.['x-gccgw-purpose']).toBe('PENSION_VERIFICATION');
     expect(received[0]?.['traceparent']).toBe(context.traceparent);
     expect([...context.subgraphCalls]).toEqual(['hr']);
+  });
+
+  it('tells its observer about each call once, after the retries, with the final result and the whole time taken', async () => {
+    const calls: SubgraphCall[] = [];
+    const exec = executor({ maxAttempts: 3, onCall: (call) => calls.push(call) });
+    script = ['503', 'ok'];
+    const context = { requestId: 'r-observed' };
+    const result = (await exec({ ...QUERY, context })) as ExecutionResult;
+    expect(result).toEqual({ data: { __typename: 'Query' } });
+    script = ['503', '503', '503'];
+    const failed = (await exec(QUERY)) as ExecutionResult;
+    expect(calls.map((c) => [c.subgraph, c.result])).toEqual([
+      ['hr', result],
+      ['hr', failed],
+    ]);
+    expect(calls[0]?.context).toBe(context);
+    expect(calls[0]?.durationMillis).toBeGreaterThan(0);
+  });
+
+  it('answers even when its observer throws', async () => {
+    const exec = executor({
+      onCall: () => {
+        throw new Error('observer broke');
+      },
+    });
+    expect((await exec(QUERY)) as ExecutionResult).toEqual({ data: { __typename: 'Query' } });
   });
 });

@@ -15,7 +15,21 @@ export interface SubgraphExecutorOptions {
   readonly circuitBreaker: { readonly enabled: boolean; readonly failureThreshold: number; readonly resetTimeoutMillis: number };
   readonly metrics?: GatewayMetrics;
   readonly logger: Logger;
+  /** Told about every call once it is over (after retries), e.g. for service-quality measurement. */
+  readonly onCall?: SubgraphCallObserver;
 }
+
+/** One call to a subgraph as its caller saw it: the final result and the time it took, retries included. */
+export interface SubgraphCall {
+  readonly subgraph: string;
+  /** The request's context (a `GatewayRequestContext` for gateway traffic). */
+  readonly context: unknown;
+  readonly durationMillis: number;
+  /** Failures the executor turned into errors carry their code (`ERR_SUBGRAPH_*`) in `extensions.code`. */
+  readonly result: ExecutionResult;
+}
+
+export type SubgraphCallObserver = (call: SubgraphCall) => void;
 
 const FAILURE_CODE: Record<TransportError['failure'] | 'circuit_open', ErrorCode> = {
   unavailable: 'ERR_SUBGRAPH_UNAVAILABLE',
@@ -46,7 +60,7 @@ export function createSubgraphExecutor(options: SubgraphExecutorOptions): Execut
       })
     : undefined;
 
-  const executor = async (request: ExecutionRequest): Promise<ExecutionResult> => {
+  const execute = async (request: ExecutionRequest): Promise<ExecutionResult> => {
     const context: unknown = request.context;
     if (isGatewayRequestContext(context)) context.subgraphCalls.add(name);
     const idempotent = request.operationType === OperationTypeNode.QUERY;
@@ -88,6 +102,22 @@ export function createSubgraphExecutor(options: SubgraphExecutorOptions): Execut
           : 'could not be reached';
     return failure(failureKind, `Subgraph "${name}" ${detail}`);
   };
+
+  const onCall = options.onCall;
+  const executor =
+    onCall === undefined
+      ? execute
+      : async (request: ExecutionRequest): Promise<ExecutionResult> => {
+          const started = process.hrtime.bigint();
+          const result = await execute(request);
+          try {
+            onCall({ subgraph: name, context: request.context, durationMillis: Number(process.hrtime.bigint() - started) / 1e6, result });
+          } catch (error) {
+            // An observer's fault must never change the answer.
+            logger.error({ err: error, subgraph: name }, 'subgraph call observer failed');
+          }
+          return result;
+        };
 
   function observe(outcome: SubgraphOutcome, started: bigint): void {
     if (metrics === undefined) return;

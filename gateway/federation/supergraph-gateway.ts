@@ -12,7 +12,7 @@ import type { Logger } from 'pino';
 import type { SubgraphDefaults, SubgraphOverride } from '../config/gateway-config.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
-import { createSubgraphExecutor } from './subgraph-executor.js';
+import { createSubgraphExecutor, type SubgraphCallObserver } from './subgraph-executor.js';
 import { listSupergraphSubgraphs } from './supergraph-subgraphs.js';
 import { createHttpTransport, createInProcessTransport, type SubgraphTransport } from './subgraph-transport.js';
 import type { SubgraphContextSigner } from './subgraph-context-signer.js';
@@ -32,6 +32,8 @@ export interface SupergraphGatewayOptions {
   readonly inProcess?: ReadonlyMap<string, InProcessSubgraph>;
   /** Signs the caller's identity and purpose on every call to a remote subgraph. */
   readonly contextSigner?: SubgraphContextSigner;
+  /** Told about every subgraph call once it is over (service-quality measurement). */
+  readonly onSubgraphCall?: SubgraphCallObserver;
 }
 
 interface LoadedSubgraph {
@@ -208,6 +210,7 @@ export class SupergraphGateway implements GatewayInterface {
           circuitBreaker: defaults.circuitBreaker,
           logger: logger.child({ component: 'subgraph', subgraph: name }),
           ...(metrics !== undefined ? { metrics } : {}),
+          ...(this.#options.onSubgraphCall !== undefined ? { onCall: this.#options.onSubgraphCall } : {}),
         }),
       );
     }

@@ -1,4 +1,4 @@
-import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response } from 'express';
+import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response, type Router } from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginInlineTraceDisabled,
@@ -44,6 +44,12 @@ export interface CreateAppOptions {
   /** Tracks requests in flight, for graceful shutdown. */
   readonly onRequestStart: () => void;
   readonly onRequestEnd: () => void;
+  /**
+   * More routes for this listener, mounted after the built-in ones and before `/graphql` (e.g. the
+   * service-quality status page). They must not use `/graphql`, `/healthz`, `/readyz`, `/metrics`,
+   * `/docs` or the explorer's paths.
+   */
+  readonly routers?: readonly Router[];
 }
 
 /** Builds the Apollo Server for a supergraph gateway. Nothing in it may call out to Apollo's services. */
@@ -183,6 +189,7 @@ export function createApp(options: CreateAppOptions): Express {
     app.use(createExplorerRouter({ graphqlPath: GRAPHQL_PATH, ...(options.explorer.notice !== undefined ? { notice: options.explorer.notice } : {}) }));
   }
   app.use(createDocsRouter({ supergraphSdl: () => options.gateway.supergraphSdl }));
+  for (const router of options.routers ?? []) app.use(router);
 
   // The body is kept as received: its digest is what a request signature binds.
   const rawBody = express.raw({ limit: options.bodyLimitBytes, type: () => true });
@@ -242,5 +249,6 @@ function sendError(res: Response, code: ErrorCode, requestId: string, headers: R
 function routeLabel(path: string): string {
   if (path === GRAPHQL_PATH || path === '/healthz' || path === '/readyz' || path === '/metrics' || path === '/') return path;
   if (path.startsWith('/explorer/')) return '/explorer';
+  if (path === '/status' || path === '/status.json' || path.startsWith('/status/')) return '/status';
   return '(other)';
 }

@@ -28,6 +28,7 @@ import { startGatewayEvents, type GatewayEvents } from '../events/gateway-events
 import { createEventsSubgraph } from '../events/events-subgraph.js';
 import { createSubscriptionServer } from '../http/subscription-server.js';
 import type { GraphQLSchema } from 'graphql';
+import { ServiceQuality } from '../quality/service-quality.js';
 
 /** The gateway's lifecycle. Transitions only go forward: starting -> started -> draining -> stopped. */
 export type GatewayStatus = 'starting' | 'started' | 'draining' | 'stopped';
@@ -50,8 +51,10 @@ export interface RunningGateway {
   readonly trust: StartedGatewayTrust;
   /** The evidence log directory, when the log is enabled. */
   readonly auditDir: string | undefined;
-  /** Cross-border events, when enabled and a trust context is available. */
+  /** Cross-border events, when enabled. */
   readonly events: GatewayEvents | undefined;
+  /** Service quality (measurements, probes, status page, feedback); its `enabled` follows `quality.enabled`. */
+  readonly quality: ServiceQuality;
   /** Where the supergraph comes from. */
   readonly source: { readonly kind: 'embedded' } | { readonly kind: 'file'; readonly file: string };
   /**
@@ -98,8 +101,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       cleanups.push(() => embedded?.close());
       for (const subgraph of embedded.subgraphs) inProcess.set(subgraph.name, { schema: subgraph.schema, checkHealth: () => subgraph.checkHealth() });
     }
+    // Service quality first: the supergraph takes its subgraph and its observer of subgraph calls.
+    const quality = ServiceQuality.open({ config: config.quality, registry: metrics.registry, logger: options.logger.child({ component: 'quality' }) });
     // Subgraphs served by the gateway itself, in every mode (see gateway-owned-subgraphs.ts).
-    const owned: GatewayOwnedSubgraph[] = [createEventsSubgraph(events)];
+    const owned: GatewayOwnedSubgraph[] = [createEventsSubgraph(events), quality.subgraph];
     for (const subgraph of owned) inProcess.set(subgraph.name, subgraph);
     const supergraph = new SupergraphGateway({
       logger: options.logger.child({ component: 'federation' }),
@@ -108,8 +113,11 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       overrides: config.subgraphs.overrides,
       inProcess,
       contextSigner: createSubgraphContextSigner(trust.signer),
+      ...(quality.subgraphCallObserver !== undefined ? { onSubgraphCall: quality.subgraphCallObserver } : {}),
     });
     cleanups.push(() => supergraph.stop());
+    // Runs before supergraph.stop (cleanups run in reverse): probes end before the supergraph does.
+    cleanups.push(() => quality.stop());
 
     const file = config.supergraph.file;
     const readSupergraph = async (): Promise<string> => {
@@ -186,6 +194,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
             }),
           ]
         : []),
+      ...quality.plugins,
     ];
     const apollo = createApolloServer(supergraph, metrics, plugins, access.apolloOptions);
     await apollo.start();
@@ -223,6 +232,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         security: insecureDemoSecurity(demo.demoClientId),
         gate: access.gate,
         evidence,
+        routers: quality.routers,
         ...lifecycle,
       });
       const server = createServer(app);
@@ -262,6 +272,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       trustRequestIdHeader: config.server.trustRequestIdHeader,
       explorer: { enabled: false },
       security: mutualTlsSecurity({ verifier, responseSigner: config.access.signResponses ? trust.signer : undefined }),
+      routers: quality.routers,
       gate: access.gate,
       evidence,
       readiness: () => {
@@ -318,6 +329,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     }
 
     status = 'started';
+    quality.start(supergraph);
     const sandboxes = Object.fromEntries((embedded?.sandboxes ?? []).map(({ adapter, server }) => [adapter, server.url]));
     logger.info(
       { audit: evidence !== undefined ? { dir: config.audit.dir, durability: evidence.durability, head: evidence.head.seq } : 'disabled', events: events !== undefined ? { transport: events.transport.kind, topics: events.topics } : 'disabled', mode: config.supergraph.source, supergraph: supergraph.supergraphHash, subgraphs: supergraph.subgraphNames, urls: { ...insecureDemo, mtls: mtls.graphql }, trustList: trust.holder.state(), sandboxes },
@@ -364,6 +376,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       trust,
       events,
       auditDir: evidence !== undefined ? config.audit.dir : undefined,
+      quality,
       source: file !== undefined && embedded === undefined ? { kind: 'file', file } : { kind: 'embedded' },
       reload,
       stop,

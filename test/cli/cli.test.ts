@@ -14,7 +14,8 @@ import { postGraphQL } from '../support/gateway-harness.js';
  */
 const BIN = join(packageRoot(), 'bin', 'gccgw.js');
 const AUDIT_DIR = mkdtempSync(join(tmpdir(), 'gccgw-cli-audit-'));
-const ENV = { ...process.env, GCCGW_LOGGING__LEVEL: 'warn', GCCGW_LOGGING__FORMAT: 'json', GCCGW_AUDIT__DIR: AUDIT_DIR, NO_COLOR: '1' };
+const QUALITY_DIR = mkdtempSync(join(tmpdir(), 'gccgw-cli-quality-'));
+const ENV = { ...process.env, GCCGW_LOGGING__LEVEL: 'warn', GCCGW_LOGGING__FORMAT: 'json', GCCGW_AUDIT__DIR: AUDIT_DIR, GCCGW_QUALITY__DIR: QUALITY_DIR, NO_COLOR: '1' };
 
 function run(args: string[], env: NodeJS.ProcessEnv = ENV): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [BIN, ...args], { env, encoding: 'utf8', timeout: 30_000 });

@@ -31,7 +31,9 @@ const BASE = file('base.graphql', SUPERGRAPH);
 // Breaking: a field's type changes (String! -> Int!).
 const BREAKING = file('breaking.graphql', edit('  code: String! @sensitivity(level: PUBLIC)\n  """\n  The entity\'s tenants', '  code: Int! @sensitivity(level: PUBLIC)\n  """\n  The entity\'s tenants'));
 // Dangerous: a new enum value (clients with exhaustive switches may break).
-const DANGEROUS = file('dangerous.graphql', edit('  FINANCIAL @join__enumValue(graph: EVENTS) @join__enumValue(graph: GOV_CLOUD) @join__enumValue(graph: MAWARED)\n', '  FINANCIAL @join__enumValue(graph: EVENTS) @join__enumValue(graph: GOV_CLOUD) @join__enumValue(graph: MAWARED)\n  SECRET @join__enumValue(graph: EVENTS) @join__enumValue(graph: GOV_CLOUD) @join__enumValue(graph: MAWARED)\n'));
+// (Every subgraph declares SensitivityLevel, so the value carries one @join__enumValue per subgraph.)
+const FINANCIAL = /^ {2}FINANCIAL( @join__enumValue\(graph: [A-Z_]+\))+\n/m.exec(SUPERGRAPH)?.[0] ?? '(no FINANCIAL value)';
+const DANGEROUS = file('dangerous.graphql', edit(FINANCIAL, `${FINANCIAL}${FINANCIAL.replace('FINANCIAL', 'SECRET')}`));
 // Safe: a new nullable field.
 const SAFE = file('safe.graphql', edit('  code: String! @sensitivity(level: PUBLIC)\n  """\n  The entity\'s tenants', '  code: String! @sensitivity(level: PUBLIC)\n  "Website / الموقع"\n  website: String @sensitivity(level: PUBLIC)\n  """\n  The entity\'s tenants'));
 

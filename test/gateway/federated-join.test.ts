@@ -61,6 +61,8 @@ describe('the embedded gateway', () => {
       ['events', true, 'in-process'],
       ['gov-cloud', true, 'in-process'],
       ['mawared', true, 'in-process'],
+      // Gateway-owned (service-quality feedback), always in-process.
+      ['quality', true, 'in-process'],
     ]);
   });
 

@@ -22,7 +22,10 @@ export function testPki(): Promise<DemoPkiManifest> {
   return sharedPki;
 }
 
-/** Starts a gateway the way `gccgw start` does, on free loopback ports, with no config file. */
+/**
+ * Starts a gateway the way `gccgw start` does, on free loopback ports, with no config file, its own
+ * evidence-log and service-quality directories, and the shared test PKI.
+ */
 export async function startTestGateway(overrides: Record<string, unknown> = {}, options: { readonly clock?: Clock } = {}): Promise<RunningGateway & { readonly graphqlUrl: string; readonly baseUrl: string; readonly pki: DemoPkiManifest }> {
   const pki = await testPki();
   const { config } = loadConfig({
@@ -35,6 +38,8 @@ export async function startTestGateway(overrides: Record<string, unknown> = {}, 
         trust: { pkiDir: pki.dir },
         logging: { level: process.env['GCCGW_TEST_LOG'] ?? 'silent' },
         audit: { dir: mkdtempSync(join(tmpdir(), 'gccgw-audit-')) },
+        // Synthetic probes off unless a test configures some: they would add subgraph calls to what other tests count.
+        quality: { dir: mkdtempSync(join(tmpdir(), 'gccgw-quality-')), probes: [], cloudHealthIncidents: { enabled: false } },
       },
       overrides,
     ),

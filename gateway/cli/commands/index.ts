@@ -9,6 +9,7 @@ import { registerSchemaCommand } from './schema-command.js';
 import { registerStartCommand } from './start-command.js';
 import { registerPkiCommand } from './pki-command.js';
 import { registerPolicyCommand } from './policy-command.js';
+import { registerQualityCommand } from './quality-command.js';
 import { registerTrustCommand } from './trust-command.js';
 
 /**
@@ -27,4 +28,5 @@ export function registerCommands(program: Command): void {
   registerTrustCommand(program);
   registerPolicyCommand(program);
   registerDocumentsCommand(program);
+  registerQualityCommand(program);
 }

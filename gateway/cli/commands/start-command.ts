@@ -102,6 +102,7 @@ function banner(gateway: RunningGateway): string {
       `     Metrics   ${demo.metrics}`,
       `     Docs      ${demo.explorer}docs`,
     );
+    if (gateway.quality.enabled) lines.push(`     Status    ${demo.explorer}status`);
   }
   lines.push(
     '  Member-state port (mutual TLS, signed requests, signed responses, access policy):',
