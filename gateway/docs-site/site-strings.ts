@@ -56,8 +56,8 @@ const STRINGS = {
   rootTypes: { en: 'Entry points', ar: 'نقاط الدخول' },
   allTypes: { en: 'All types', ar: 'جميع الأنواع' },
   noEvents: {
-    en: 'The event catalogue is generated from schemas/asyncapi.yaml and schemas/events/*.schema.json. Cross-border events are being built (events issue); no event contract is committed yet, so the catalogue is empty.',
-    ar: 'يُولَّد فهرس الأحداث من الملف schemas/asyncapi.yaml ومن schemas/events/*.schema.json. الأحداث العابرة للحدود قيد البناء، ولم يُعتمد أي عقد حدث بعد، لذا الفهرس فارغ.',
+    en: 'The event catalogue is generated from schemas/asyncapi.yaml and schemas/events/*.schema.json. No event contract was found there, so the catalogue is empty.',
+    ar: 'يُولَّد فهرس الأحداث من الملف schemas/asyncapi.yaml ومن schemas/events/*.schema.json. ولم يُعثر فيها على أي عقد حدث، لذا الفهرس فارغ.',
   },
   channel: { en: 'Channel', ar: 'القناة' },
   eventsIntro: {
