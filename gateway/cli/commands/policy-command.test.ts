@@ -2,35 +2,16 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Command } from 'commander';
 import { parse as parseYaml, stringify as stringifyYaml } from 'yaml';
 import { packageRoot } from '../../../schemas/schema-files.js';
 import { EXIT_DENIED, registerPolicyCommand } from './policy-command.js';
+import { commandRunner } from '../testing/run-commands.js';
 
 let dir: string;
 const demoPolicy = join(packageRoot(), 'config', 'access-policy.yaml');
 
-/** Runs `gccgw <args>` in-process and returns what it printed and its exit code. */
-async function gccgw(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  const program = new Command('gccgw').exitOverride();
-  registerPolicyCommand(program);
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const writeOut = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => stdout.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => stderr.push(String(chunk)) > 0) as typeof process.stderr.write;
-  process.exitCode = undefined;
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-  }
-  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  process.exitCode = undefined;
-  return { stdout: stdout.join(''), stderr: stderr.join(''), code };
-}
+/** `gccgw <args>`, in-process. */
+const gccgw = commandRunner(registerPolicyCommand);
 
 async function file(name: string, text: string): Promise<string> {
   const path = join(dir, name);

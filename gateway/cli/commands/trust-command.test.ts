@@ -2,38 +2,18 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { Command } from 'commander';
 import { loadDemoPki, startDemoTrustServices, type DemoPkiManifest, type DemoTrustServices } from '../../../trust/index.js';
 import { registerPkiCommand } from './pki-command.js';
 import { registerTrustCommand } from './trust-command.js';
+import { commandRunner } from '../testing/run-commands.js';
 
 let dir: string;
 let pkiDir: string;
 let manifest: DemoPkiManifest;
 let services: DemoTrustServices;
 
-/** Runs `gccgw <args>` in-process and returns what it printed and its exit code. */
-async function gccgw(...args: string[]): Promise<{ stdout: string; stderr: string; code: number }> {
-  const program = new Command('gccgw').exitOverride();
-  registerPkiCommand(program);
-  registerTrustCommand(program);
-  const stdout: string[] = [];
-  const stderr: string[] = [];
-  const writeOut = process.stdout.write.bind(process.stdout);
-  const writeErr = process.stderr.write.bind(process.stderr);
-  process.stdout.write = ((chunk: string) => stdout.push(String(chunk)) > 0) as typeof process.stdout.write;
-  process.stderr.write = ((chunk: string) => stderr.push(String(chunk)) > 0) as typeof process.stderr.write;
-  process.exitCode = undefined;
-  try {
-    await program.parseAsync(args, { from: 'user' });
-  } finally {
-    process.stdout.write = writeOut;
-    process.stderr.write = writeErr;
-  }
-  const code = typeof process.exitCode === 'number' ? process.exitCode : 0;
-  process.exitCode = undefined;
-  return { stdout: stdout.join(''), stderr: stderr.join(''), code };
-}
+/** `gccgw <args>`, in-process. */
+const gccgw = commandRunner(registerPkiCommand, registerTrustCommand);
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'gccgw-cli-'));
