@@ -165,25 +165,16 @@ function parseGraphQLResponse(status: number, text: string): ExecutionResult {
  */
 export function createInProcessTransport(schema: GraphQLSchema): SubgraphTransport {
   return async (request) => {
-    if (request.operationType === OperationTypeNode.SUBSCRIPTION) {
-      // A subscription answers with a stream of results (GraphQL spec §6.2.3 Subscribe); the
-      // stitched supergraph maps each one, so a gateway-owned subgraph can serve subscriptions.
-      return (await subscribe({
-        schema,
-        document: request.document,
-        variableValues: request.variables,
-        operationName: request.operationName,
-        contextValue: subgraphContextOf(request),
-        rootValue: request.rootValue,
-      })) as ExecutionResult;
-    }
-    return (await execute({
+    const args = {
       schema,
       document: request.document,
       variableValues: request.variables,
       operationName: request.operationName,
       contextValue: subgraphContextOf(request),
       rootValue: request.rootValue,
-    })) as ExecutionResult;
+    };
+    // A subscription answers with a stream of results (GraphQL spec §6.2.3 Subscribe); the
+    // stitched supergraph maps each one, so a gateway-owned subgraph can serve subscriptions.
+    return (request.operationType === OperationTypeNode.SUBSCRIPTION ? await subscribe(args) : await execute(args)) as ExecutionResult;
   };
 }

@@ -204,6 +204,21 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     supergraph.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
       apiSchema = schema;
     });
+    /** Subscriptions (graphql-ws) on a listener's port and path, under the same policy; closed before events stop (cleanups run in reverse). */
+    const subscriptionsOn = (server: Server, listener: string, identify: Parameters<typeof createSubscriptionServer>[0]['identify']): void => {
+      const subscriptions = createSubscriptionServer({
+        server,
+        path: GRAPHQL_PATH,
+        schema: () => apiSchema,
+        identify,
+        authorize: (request) => access.authorizeSubscription(request),
+        isAccepting: () => status === 'started',
+        logger: options.logger.child({ listener }),
+        metrics: config.metrics.enabled ? metrics : undefined,
+        maxPayloadBytes: config.server.bodyLimitBytes,
+      });
+      cleanups.push(() => subscriptions.close());
+    };
     const servers: Array<Server | ReturnType<typeof createHttpsServer>> = [];
     const lifecycle = {
       isAccepting: () => status === 'started',
@@ -238,18 +253,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       const server = createServer(app);
       server.keepAliveTimeout = 5_000;
       // Subscriptions (graphql-ws) on the same port and path; closed before events stop (cleanups run in reverse).
-      const subscriptions = createSubscriptionServer({
-        server,
-        path: GRAPHQL_PATH,
-        schema: () => apiSchema,
-        identify: () => ({ clientId: demo.demoClientId, authenticatedBy: 'insecure-demo-port' }),
-        authorize: (request) => access.authorizeSubscription(request),
-        isAccepting: () => status === 'started',
-        logger: options.logger.child({ listener: 'insecure-demo' }),
-        metrics: config.metrics.enabled ? metrics : undefined,
-        maxPayloadBytes: config.server.bodyLimitBytes,
-      });
-      cleanups.push(() => subscriptions.close());
+      subscriptionsOn(server, 'insecure-demo', () => ({ clientId: demo.demoClientId, authenticatedBy: 'insecure-demo-port' }));
       await listen(server, demo.port, demo.host, 'server.insecureDemoPort.port');
       servers.push(server);
       const address = server.address() as AddressInfo;
@@ -293,18 +297,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       mtlsApp,
     );
     mtlsServer.keepAliveTimeout = 5_000;
-    const mtlsSubscriptions = createSubscriptionServer({
-      server: mtlsServer,
-      path: GRAPHQL_PATH,
-      schema: () => apiSchema,
-      identify: mutualTlsWebSocketIdentity(verifier),
-      authorize: (request) => access.authorizeSubscription(request),
-      isAccepting: () => status === 'started',
-      logger: options.logger.child({ listener: 'mtls' }),
-      metrics: config.metrics.enabled ? metrics : undefined,
-      maxPayloadBytes: config.server.bodyLimitBytes,
-    });
-    cleanups.push(() => mtlsSubscriptions.close());
+    subscriptionsOn(mtlsServer, 'mtls', mutualTlsWebSocketIdentity(verifier));
     await listen(mtlsServer, config.access.mtls.port, config.access.mtls.host, 'access.mtls.port');
     servers.push(mtlsServer);
     const mtlsAddress = mtlsServer.address() as AddressInfo;
