@@ -21,7 +21,10 @@ import {
   type SignatureTrust,
 } from '../../trust/index.js';
 import { cachedTestKey } from '../../trust/testing/cached-keys.js';
+import { createClient } from 'graphql-ws';
+import WebSocket from 'ws';
 import { listSegments } from '../../gateway/audit/evidence-log.js';
+import { until } from '../support/until.js';
 import { startTestGateway, postGraphQL } from '../support/gateway-harness.js';
 import { gatewayCaBundle, memberCredentials, mtlsRequest, signedPost, verifyGatewayResponse, type MemberCredentials } from '../support/member-client.js';
 
@@ -317,5 +320,37 @@ describe('limits', () => {
     expect(codeOf(typo)).toBe('ERR_GRAPHQL_VALIDATION_FAILED');
     expect(typo.text).not.toMatch(/Did you mean/);
     expect(typo.text).not.toContain('"name"');
+  });
+});
+
+describe('subscriptions on the mutual-TLS port', () => {
+  const SUBSCRIPTION = 'subscription { eventReceived { id type } }';
+
+  /** A graphql-ws client over wss with the member's TLS certificate and the given upgrade headers. */
+  function subscribe(headers: Record<string, string>): { errors: unknown[]; dispose: () => void } {
+    const errors: unknown[] = [];
+    const tls = qa.tls;
+    class MemberWebSocket extends WebSocket {
+      constructor(address: string | URL, protocols?: string | string[]) {
+        super(address, protocols, { ...tls, ca, headers });
+      }
+    }
+    const client = createClient({ url: gateway.urls.mtls.subscriptions, webSocketImpl: MemberWebSocket, retryAttempts: 0, lazy: false, onNonLazyError: (error) => errors.push(error) });
+    const dispose = client.subscribe({ query: SUBSCRIPTION }, { next: () => undefined, error: (error) => errors.push(error), complete: () => undefined });
+    return { errors, dispose: () => { dispose(); void client.dispose(); } };
+  }
+
+  it('refuses an unsigned subscription to personal data, and accepts a signed upgrade', async () => {
+    const unsigned = subscribe({ 'x-gccgw-purpose': 'EMPLOYMENT_VERIFICATION' });
+    await until(() => unsigned.errors.length > 0, 10_000);
+    expect(JSON.stringify(unsigned.errors[0])).toContain('ERR_REQUEST_SIGNATURE_REQUIRED');
+    unsigned.dispose();
+
+    const before = gateway.events?.subscriberCount ?? 0;
+    const upgrade = await signHttpRequest({ signer: qa.signer, method: 'GET', pathAndQuery: '/graphql', body: new Uint8Array(0), purpose: 'EMPLOYMENT_VERIFICATION', clientId: qa.clientId });
+    const signed = subscribe({ 'x-gccgw-purpose': 'EMPLOYMENT_VERIFICATION', 'x-gccgw-signature': upgrade.signature });
+    await until(() => (gateway.events?.subscriberCount ?? 0) > before, 10_000);
+    expect(signed.errors).toEqual([]);
+    signed.dispose();
   });
 });
