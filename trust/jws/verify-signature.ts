@@ -13,7 +13,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import type { ParsedCertificate } from '../x509/parse-certificate.js';
 import { validatePath, type CertificatePurpose } from '../x509/validate-path.js';
 import type { JwsAlgorithm } from './sign-detached.js';
-import { verifyDetached, verifyDetachedCached, type DecodedDetachedJws, type ParsedChainCache, type ParsedX5c } from './verify-detached.js';
+import { verifyDetached, verifyDetachedCached, type DecodedDetachedJws, type ParsedChainCache, type ParsedX5c, type VerifyDetachedOptions } from './verify-detached.js';
 
 export interface SignatureTrust {
   /** The trust list to decide with; a function so a hot-reloaded holder can be passed (`() => holder.current()`). */
@@ -51,13 +51,15 @@ export class ValidatedChainCache implements ParsedChainCache {
   private readonly parsed = new Map<string, ParsedX5c>();
   constructor(private readonly options: { readonly ttlSeconds?: number; readonly maxEntries?: number } = {}) {}
 
-  getParsed(x5cKey: string): ParsedX5c | undefined {
-    return this.parsed.get(x5cKey);
+  /** Keyed by the signer's x5t#S256; the caller checks that the x5c is exactly `value.x5c` (verify-detached.ts). */
+  getParsed(x5t: string): ParsedX5c | undefined {
+    return this.parsed.get(x5t);
   }
 
-  setParsed(x5cKey: string, value: ParsedX5c): void {
-    if (this.parsed.size >= (this.options.maxEntries ?? 10_000)) this.parsed.delete(this.parsed.keys().next().value as string);
-    this.parsed.set(x5cKey, value);
+  /** One chain per signer certificate: a signer seen with another chain replaces the entry. */
+  setParsed(x5t: string, value: ParsedX5c): void {
+    if (!this.parsed.has(x5t) && this.parsed.size >= (this.options.maxEntries ?? 10_000)) this.parsed.delete(this.parsed.keys().next().value as string);
+    this.parsed.set(x5t, value);
   }
 
   get(key: string, now: number): VerifiedSigner | undefined {
@@ -94,11 +96,23 @@ export interface VerifyChainOptions {
 }
 
 /**
- * Validates a presented chain (x5c, or a TLS peer chain) against the trust list and returns the
- * member identity it carries. Used for signatures and for mTLS client certificates alike.
+ * The decision-cache key of a chain, remembered for frozen chain arrays: a known signer's x5c
+ * yields the same frozen array on every request (verify-detached.ts), and a frozen array cannot
+ * change, so its key cannot go stale; reusing the same key string also spares hashing it per
+ * request. Other arrays are keyed afresh each time.
  */
+const keyOfFrozenChain = new WeakMap<readonly ParsedCertificate[], { readonly prefix: string; readonly fingerprints: string; readonly key: string }>();
+
 function chainCacheKey(sequenceNumber: number, options: VerifyChainOptions): string {
-  return `${sequenceNumber}|${options.purpose ?? 'signing'}|${options.peerName ?? ''}|${options.certificates.map((c) => c.fingerprint).join(',')}`;
+  const { certificates } = options;
+  const prefix = `${sequenceNumber}|${options.purpose ?? 'signing'}|${options.peerName ?? ''}|`;
+  if (!Object.isFrozen(certificates)) return prefix + certificates.map((c) => c.fingerprint).join(',');
+  const known = keyOfFrozenChain.get(certificates);
+  if (known !== undefined && known.prefix === prefix) return known.key;
+  const fingerprints = known?.fingerprints ?? certificates.map((c) => c.fingerprint).join(',');
+  const key = prefix + fingerprints;
+  keyOfFrozenChain.set(certificates, { prefix, fingerprints, key });
+  return key;
 }
 
 /** The cached decision for a chain, if one is in force now (synchronous fast path of verifyMemberChain). */
@@ -109,6 +123,10 @@ export function cachedMemberChain(options: VerifyChainOptions): VerifiedSigner |
   return options.trust.chainCache.get(chainCacheKey(options.trust.trustList().sequenceNumber, options), now.getTime());
 }
 
+/**
+ * Validates a presented chain (x5c, or a TLS peer chain) against the trust list and returns the
+ * member identity it carries. Used for signatures and for mTLS client certificates alike.
+ */
 export async function verifyMemberChain(options: VerifyChainOptions): Promise<VerifiedSigner> {
   const { trust } = options;
   const clock = trust.clock ?? systemClock;
@@ -167,12 +185,13 @@ export interface VerifySignatureOptions {
 }
 
 export async function verifySignature(options: VerifySignatureOptions): Promise<VerifiedSignature> {
-  const detachedOptions = {
+  // Plain object literals (undefined for absent options) rather than conditional spreads: this runs per request.
+  const detachedOptions: VerifyDetachedOptions = {
     jws: options.jws,
     payload: options.payload,
-    ...(options.trust.algorithms ? { algorithms: options.trust.algorithms } : {}),
-    ...(options.crit ? { crit: options.crit } : {}),
-    ...(options.trust.chainCache ? { parsedCache: options.trust.chainCache } : {}),
+    algorithms: options.trust.algorithms,
+    crit: options.crit,
+    parsedCache: options.trust.chainCache,
   };
   // Synchronous fast paths first (a known signer), the full asynchronous checks otherwise.
   const decoded = verifyDetachedCached(detachedOptions) ?? (await verifyDetached(detachedOptions));
@@ -180,8 +199,8 @@ export async function verifySignature(options: VerifySignatureOptions): Promise<
     certificates: decoded.certificates,
     trust: options.trust,
     purpose: 'signing',
-    ...(options.atSigningTime ? { at: decoded.signingTime } : {}),
+    at: options.atSigningTime ? decoded.signingTime : undefined,
   };
   const signer = cachedMemberChain(chainOptions) ?? (await verifyMemberChain(chainOptions));
-  return { ...signer, header: decoded.header, signingTime: decoded.signingTime };
+  return { identity: signer.identity, state: signer.state, chain: signer.chain, header: decoded.header, signingTime: decoded.signingTime };
 }

@@ -90,12 +90,14 @@ export class TrustListHolder {
 
   /** The list to decide with; throws when none is loaded or it has expired (fail closed). */
   current(): TrustList {
-    const state = this.state();
-    if (state.status === 'not-loaded' || !this.held) throw new TrustError('ERR_TRUST_LIST_NOT_LOADED');
-    if (state.status === 'expired') {
-      throw new TrustError('ERR_TRUST_LIST_EXPIRED', { message: `The trust list (sequence ${state.sequenceNumber}) expired at ${state.expiresAt.toISOString()}` });
+    if (!this.held) throw new TrustError('ERR_TRUST_LIST_NOT_LOADED');
+    const list = this.held.trustList;
+    // Called for every verification: numbers only here; the same rule as state()'s 'expired'.
+    const expiresAtMillis = list.nextUpdateMillis + this.graceMillis;
+    if (this.clock.now().getTime() > expiresAtMillis) {
+      throw new TrustError('ERR_TRUST_LIST_EXPIRED', { message: `The trust list (sequence ${list.sequenceNumber}) expired at ${new Date(expiresAtMillis).toISOString()}` });
     }
-    return this.held.trustList;
+    return list;
   }
 
   /**

@@ -105,10 +105,13 @@ export class TrustList {
   readonly document: TrustListDocument;
   readonly services: readonly ResolvedService[];
   private readonly byFingerprint = new Map<string, ResolvedService>();
+  /** nextUpdate as epoch milliseconds, parsed once (the holder checks it on every verification). */
+  readonly nextUpdateMillis: number;
 
   constructor(document: TrustListDocument) {
     assertTrustListDocument(document);
     this.document = document;
+    this.nextUpdateMillis = Date.parse(document.nextUpdate);
     const services: ResolvedService[] = [];
     for (const member of document.members) {
       if (!isMemberState(member.state)) continue;
@@ -132,7 +135,7 @@ export class TrustList {
   }
 
   get nextUpdate(): Date {
-    return new Date(this.document.nextUpdate);
+    return new Date(this.nextUpdateMillis);
   }
 
   get revocationPolicy(): RevocationPolicy {
