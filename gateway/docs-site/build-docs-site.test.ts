@@ -133,12 +133,12 @@ describe('splitBilingual', () => {
 });
 
 describe('the event catalogue', () => {
-  it('says plainly that it is empty while no event contract is committed', async () => {
+  it('says plainly that the catalogue is empty when no event contract is found', async () => {
     const { mkdtempSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');
     const empty = buildDocsSite({ supergraphSdl: SUPERGRAPH, rootDir: mkdtempSync(`${tmpdir()}/gccgw-docs-empty-`) });
-    expect(empty.get('en/events.html')).toContain('no event contract is committed yet');
-    expect(empty.get('ar/events.html')).toContain('لم يُعتمد أي عقد حدث بعد');
+    expect(empty.get('en/events.html')).toContain('No event contract was found there, so the catalogue is empty.');
+    expect(empty.get('ar/events.html')).toContain('ولم يُعثر فيها على أي عقد حدث');
   });
 
   it('lists the AsyncAPI channels and each event schema\u2019s fields, in the page\u2019s language', async () => {

@@ -100,7 +100,19 @@ ${banner}
 /** Runs in the browser: loads the config and mounts GraphiQL with one tab per example. */
 const INIT_SCRIPT = `(async function () {
   var config = await (await fetch('/explorer/config.json')).json();
-  var fetcher = GraphiQL.createFetcher({ url: config.graphqlPath });
+  var base = GraphiQL.createFetcher({ url: config.graphqlPath });
+  // Each example declares its purpose of use; GraphiQL does not send a default tab's headers, so
+  // the fetcher adds the purpose of the example whose operation runs (headers typed in the editor win).
+  var purposes = {};
+  config.examples.forEach(function (example) {
+    var name = /(?:query|mutation|subscription)\\s+([_A-Za-z][_0-9A-Za-z]*)/.exec(example.query);
+    if (name && example.purpose) purposes[name[1]] = example.purpose;
+  });
+  var fetcher = function (params, options) {
+    var purpose = params && params.operationName ? purposes[params.operationName] : undefined;
+    var headers = Object.assign({}, purpose ? { 'x-gccgw-purpose': purpose } : {}, (options && options.headers) || {});
+    return base(params, Object.assign({}, options, { headers: headers }));
+  };
   var tabs = config.examples.map(function (example) {
     return example.purpose ? { query: example.query, headers: JSON.stringify({ 'x-gccgw-purpose': example.purpose }, null, 2) } : { query: example.query };
   });
