@@ -46,8 +46,56 @@ export interface CheckpointBody {
   readonly timestamp: { readonly response: string; readonly nonce: string; readonly hashAlgorithm: string; readonly genTime: string } | null;
 }
 
+/**
+ * The record retention leaves in the chain when it removes old segments (see evidence-retention.ts).
+ * It is appended, and made durable, before any file is deleted, and it says exactly what went:
+ * the segment numbers, the first and last sequence numbers, the hash of the last record removed
+ * (which is the `prev` of the first record kept) and the time span; and what still holds it: the
+ * signed archive files by name and SHA-256, or (when the operator chose `requireArchive: false`)
+ * the signed checkpoint that vouches for the removed part. The gateway signs the whole statement,
+ * so whoever can write the log's files but does not hold the gateway's key cannot explain a hole
+ * away with a retention record of their own.
+ */
+export interface RetentionBody {
+  readonly type: 'retention';
+  readonly decidedAt: string;
+  readonly policy: { readonly keepDays: number | null; readonly keepSegments: number | null; readonly requireArchive: boolean };
+  readonly removed: RemovedRange;
+  readonly coveredBy: RetentionCover;
+  /** Detached JWS (x5c, sigT) by the gateway's signing identity over `retentionPayload(body)`. */
+  readonly signature: string;
+}
+
+export interface RemovedRange {
+  readonly fromSegment: number;
+  readonly toSegment: number;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+  /** The hash of record `lastSeq`: the `prev` of the first record kept. */
+  readonly lastHash: string;
+  readonly firstTime: string;
+  readonly lastTime: string;
+}
+
+export interface ArchiveCover {
+  /** The archive's file name in the archive directory. */
+  readonly file: string;
+  /** SHA-256 of the archive file's bytes. */
+  readonly sha256: string;
+  readonly fromSegment: number;
+  readonly toSegment: number;
+  /** The chain head at the end of the archive, as the archive's own signature states it. */
+  readonly head: { readonly seq: number; readonly hash: string };
+  /** Who signed the archive (ClientId). */
+  readonly signer: string;
+}
+
+export type RetentionCover =
+  | { readonly kind: 'archive'; readonly archives: readonly ArchiveCover[] }
+  | { readonly kind: 'checkpoint'; readonly checkpointSeq: number; readonly checkpoint: Omit<CheckpointBody, 'type'> };
+
 /** Any record the log can hold; events add their own types. */
-export type AuditRecordBody = GraphQLExchangeRecord | CheckpointBody | { readonly type: string; readonly [key: string]: unknown };
+export type AuditRecordBody = GraphQLExchangeRecord | CheckpointBody | RetentionBody | { readonly type: string; readonly [key: string]: unknown };
 
 /** A record as stored: its place in the chain, its time, its body, and the chain hashes. */
 export interface SealedRecord {

@@ -112,29 +112,42 @@ export async function verifyCheckpointsIn(segments: readonly SegmentBytes[], tru
     if (!hashes.has(body.upToSeq)) continue;
     if (hashes.get(body.upToSeq) !== body.upToHash) return fail(`checkpoint vouches for record ${body.upToSeq} with a hash the chain does not have`);
     try {
-      const verified = await verifySignature({ jws: body.signature, payload: checkpointPayload(body.upToSeq, body.upToHash, body.signedAt), trust, atSigningTime: true });
-      if (!signers.includes(verified.identity.clientId)) signers.push(verified.identity.clientId);
+      const verified = await verifyCheckpointBody(body, trust);
+      if (!signers.includes(verified.signer)) signers.push(verified.signer);
+      if (verified.timestamped) timestamped += 1;
     } catch (error) {
-      return fail(`checkpoint signature refused: ${(error as Error).message}`);
-    }
-    if (body.timestamp !== null) {
-      try {
-        verifyTimestampResponse({
-          response: Buffer.from(body.timestamp.response, 'base64'),
-          request: {
-            hashAlgorithm: body.timestamp.hashAlgorithm as 'sha256',
-            hashedMessage: new Uint8Array(createHash(body.timestamp.hashAlgorithm).update(body.signature).digest()),
-            nonce: body.timestamp.nonce,
-          },
-          trustList: trust.trustList(),
-        });
-        timestamped += 1;
-      } catch (error) {
-        return fail(`checkpoint timestamp refused: ${(error as Error).message}`);
-      }
+      return fail((error as Error).message);
     }
   }
   return { ok: true, checkpoints: checkpoints.length, timestamped, signers };
+}
+
+/**
+ * Checks one checkpoint's signature (valid at its signing time for a member identity of the trust
+ * list) and its timestamp, when present, over that signature. Throws an Error saying which failed.
+ */
+export async function verifyCheckpointBody(body: Omit<CheckpointBody, 'type'>, trust: SignatureTrust): Promise<{ signer: string; timestamped: boolean }> {
+  let signer: string;
+  try {
+    signer = (await verifySignature({ jws: body.signature, payload: checkpointPayload(body.upToSeq, body.upToHash, body.signedAt), trust, atSigningTime: true })).identity.clientId;
+  } catch (error) {
+    throw new Error(`checkpoint signature refused: ${(error as Error).message}`, { cause: error });
+  }
+  if (body.timestamp === null) return { signer, timestamped: false };
+  try {
+    verifyTimestampResponse({
+      response: Buffer.from(body.timestamp.response, 'base64'),
+      request: {
+        hashAlgorithm: body.timestamp.hashAlgorithm as 'sha256',
+        hashedMessage: new Uint8Array(createHash(body.timestamp.hashAlgorithm).update(body.signature).digest()),
+        nonce: body.timestamp.nonce,
+      },
+      trustList: trust.trustList(),
+    });
+  } catch (error) {
+    throw new Error(`checkpoint timestamp refused: ${(error as Error).message}`, { cause: error });
+  }
+  return { signer, timestamped: true };
 }
 
 export interface CheckpointSchedulerOptions {

@@ -108,6 +108,32 @@ describe('EvidenceLog', () => {
     });
   });
 
+  it('names the records of a segment deleted by hand', async () => {
+    await writeRecords(200, { segmentMaxBytes: 4096 });
+    const segments = listSegments(dir);
+    const lastOfFirst = JSON.parse(segmentLines(0).at(-1)!) as { seq: number };
+    const lastOfSecond = JSON.parse(segmentLines(1).at(-1)!) as { seq: number };
+    rmSync(segments[1]!.path);
+    expect(verifyLog(dir)).toMatchObject({
+      ok: false,
+      problem: { expectedSeq: lastOfFirst.seq + 1, reason: `segment 2 is missing (records #${lastOfFirst.seq + 1} to #${lastOfSecond.seq}) between segment 1 and segment 3, and no retention record accounts for them (removed by hand?)` },
+    });
+  });
+
+  it('continues from the first record of a lone later segment instead of cutting it as an unlinked tail', async () => {
+    await writeRecords(200, { segmentMaxBytes: 4096 });
+    const segments = listSegments(dir);
+    for (const segment of segments.slice(0, -1)) rmSync(segment.path);
+    const kept = readFileSync(segments.at(-1)!.path);
+    const log = EvidenceLog.open({ dir, segmentMaxBytes: 4096 });
+    expect(log.head.seq).toBe(200);
+    await log.append(record(201));
+    await log.close();
+    expect(readFileSync(segments.at(-1)!.path).subarray(0, kept.length)).toEqual(kept);
+    // The hole stays visible: nothing accounts for it.
+    expect(verifyLog(dir)).toMatchObject({ ok: false, problem: { reason: expect.stringContaining('at the start of the log, and no retention record accounts') } });
+  });
+
   it('cuts a torn tail left by a crash and goes on from the last whole record', async () => {
     await writeRecords(5);
     appendFileSync(listSegments(dir)[0]!.path, '{"seq":6,"prev":"00');

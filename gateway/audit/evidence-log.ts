@@ -106,6 +106,11 @@ export class EvidenceLog {
     return { seq: this.#seq, hash: this.#head };
   }
 
+  /** Number of the segment being written; every lower-numbered segment is closed. */
+  get segment(): number {
+    return this.#segment;
+  }
+
   get durability(): Durability {
     return this.#options.durability;
   }
@@ -261,6 +266,17 @@ export class EvidenceLog {
   /** Head of the chain at the end of the second-to-last segment (read only for its last line). */
   #previousSegmentHead(segments: ReadonlyArray<{ number: number; path: string }>): { seq: number; hash: string } {
     const previous = segments[segments.length - 2];
+    const only = segments[0];
+    if (previous === undefined && only !== undefined && only.number > 1) {
+      // The only segment left is not the first one (retention never does this: it keeps the newest
+      // closed segment; the rest was removed by hand). Continue from its own first record rather
+      // than cutting the whole segment as an unlinked tail: it is evidence; verify reports the hole.
+      const bytes = readFileSync(only.path);
+      const check = checkLineBytes(bytes.subarray(0, Math.max(0, bytes.indexOf(0x0a))));
+      if (!check.ok) throw new GatewayError('ERR_AUDIT_CORRUPT', { message: `segment ${only.path} is the only segment left and its first record is damaged: ${check.reason}; run gccgw audit verify` });
+      this.#options.logger?.warn({ segment: only.path, firstSeq: check.seq }, 'evidence log: the oldest segments are missing; continuing from the first record present (gccgw audit verify says whether retention accounts for them)');
+      return { seq: check.seq - 1, hash: check.prev };
+    }
     if (previous === undefined) return { seq: 0, hash: GENESIS_HASH };
     const bytes = readFileSync(previous.path);
     const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0a ? bytes.length - 1 : bytes.length;

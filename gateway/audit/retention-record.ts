@@ -1,53 +1,12 @@
 import { canonicalize } from '../../trust/index.js';
-import type { CheckpointBody } from './audit-record.js';
+import type { ArchiveCover, CheckpointBody, RemovedRange, RetentionBody, RetentionCover } from './audit-record.js';
 
 /**
- * The record retention leaves in the chain when it removes old segments (see evidence-retention.ts).
- * It is appended, and made durable, before any file is deleted, and it says exactly what went:
- * the segment numbers, the first and last sequence numbers, the hash of the last record removed
- * (which is the `prev` of the first record kept) and the time span; and what still holds it: the
- * signed archive files by name and SHA-256, or (when the operator chose `requireArchive: false`)
- * the signed checkpoint that vouches for the removed part. The gateway signs the whole statement,
- * so whoever can write the log's files but does not hold the gateway's key cannot explain a hole
- * away with a retention record of their own.
+ * Reading and signing retention records: the statement the gateway signs, how verification finds
+ * them in a segment without parsing every line, and which record explains a hole in the log. The
+ * record body types live in audit-record.ts with the other bodies; evidence-retention.ts writes them.
  */
-export interface RetentionBody {
-  readonly type: 'retention';
-  readonly decidedAt: string;
-  readonly policy: { readonly keepDays: number | null; readonly keepSegments: number | null; readonly requireArchive: boolean };
-  readonly removed: RemovedRange;
-  readonly coveredBy: RetentionCover;
-  /** Detached JWS (x5c, sigT) by the gateway's signing identity over `retentionPayload(body)`. */
-  readonly signature: string;
-}
-
-export interface RemovedRange {
-  readonly fromSegment: number;
-  readonly toSegment: number;
-  readonly firstSeq: number;
-  readonly lastSeq: number;
-  /** The hash of record `lastSeq`: the `prev` of the first record kept. */
-  readonly lastHash: string;
-  readonly firstTime: string;
-  readonly lastTime: string;
-}
-
-export interface ArchiveCover {
-  /** The archive's file name in the archive directory. */
-  readonly file: string;
-  /** SHA-256 of the archive file's bytes. */
-  readonly sha256: string;
-  readonly fromSegment: number;
-  readonly toSegment: number;
-  /** The chain head at the end of the archive, as the archive's own signature states it. */
-  readonly head: { readonly seq: number; readonly hash: string };
-  /** Who signed the archive (ClientId). */
-  readonly signer: string;
-}
-
-export type RetentionCover =
-  | { readonly kind: 'archive'; readonly archives: readonly ArchiveCover[] }
-  | { readonly kind: 'checkpoint'; readonly checkpointSeq: number; readonly checkpoint: Omit<CheckpointBody, 'type'> };
+export type { ArchiveCover, RemovedRange, RetentionBody, RetentionCover };
 
 export const RETENTION_PAYLOAD_TYPE = 'gcc.audit.retention.v1';
 

@@ -111,8 +111,10 @@ function walk(segments: readonly SegmentBytes[], start: { readonly seq: number; 
     const bytes = Buffer.from(segment.bytes.buffer, segment.bytes.byteOffset, segment.bytes.byteLength);
     const afterSegment = index === 0 ? 0 : segments[index - 1]!.number;
     const next = firstRecord(bytes);
-    const startsAfterGenesis = index === 0 && (segment.number !== 1 || (next !== undefined && (next.seq !== seq + 1 || next.prev !== head)));
-    if (segment.number !== afterSegment + 1 || startsAfterGenesis) {
+    const gap = index > 0 && segment.number !== afterSegment + 1;
+    // A whole log starts at segment 1 with the genesis; anything else means its oldest part is gone.
+    const startsLate = index === 0 && holes !== false && (segment.number !== 1 || (next !== undefined && (next.seq !== seq + 1 || next.prev !== head)));
+    if (gap || startsLate) {
       if (holes === false || next === undefined || next.seq <= seq) {
         const until = next !== undefined && next.seq > seq + 1 ? next.seq - 1 : seq;
         return fail(1, `${missingText(afterSegment + 1, segment.number - 1, seq + 1, until)}${index > 0 ? `: between segment ${afterSegment} and segment ${segment.number}` : ''}`);

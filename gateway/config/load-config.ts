@@ -67,6 +67,7 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
   const base = file !== undefined ? dirname(file) : cwd;
   if (config.supergraph.file !== undefined) config.supergraph.file = resolve(base, config.supergraph.file);
   config.audit.dir = resolve(base, config.audit.dir);
+  if (config.audit.retention !== undefined) config.audit.retention.archiveDir = resolve(base, config.audit.retention.archiveDir);
   config.events.embedded.dir = resolve(base, config.events.embedded.dir);
   config.events.outbox.dir = resolve(base, config.events.outbox.dir);
   config.events.received.dir = resolve(base, config.events.received.dir);

@@ -18,6 +18,8 @@ import { gatewayOwnedDefinitions, type GatewayOwnedSubgraph } from './gateway-ow
 import { CheckpointScheduler, trustCheckpointSigner } from '../audit/checkpoint.js';
 import { checkpointSignerFromConfig } from '../audit/checkpoint-config.js';
 import { EvidenceLog } from '../audit/evidence-log.js';
+import { EvidenceRetention } from '../audit/evidence-retention.js';
+import { RetentionScheduler } from '../audit/retention-scheduler.js';
 import { exchangeRecorderPlugin } from '../audit/exchange-recorder.js';
 import { startGatewayTrust, type StartedGatewayTrust } from '../access/start-gateway-trust.js';
 import { MemberRequestVerifier } from '../access/member-request-verifier.js';
@@ -180,6 +182,18 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
         });
         // Runs before the log closes (cleanups run in reverse): a last checkpoint for what is unvouched.
         cleanups.push(() => scheduler.stop());
+      }
+      const retention = config.audit.retention;
+      if (retention !== undefined) {
+        const auditLogger = options.logger.child({ component: 'audit' });
+        const retentionScheduler = new RetentionScheduler({
+          log: evidence,
+          retention: new EvidenceRetention({ dir: config.audit.dir, policy: retention, signer: trust.signer, trust: trust.signatureTrust, ...(signer !== undefined ? { checkpointSigner: signer } : {}), logger: auditLogger }),
+          checkIntervalMillis: retention.checkIntervalMillis,
+          onError: (error) => auditLogger.error({ err: error }, 'evidence-log retention failed; nothing was removed without its record, the next pass retries'),
+        });
+        // Stops before the log closes (cleanups run in reverse).
+        cleanups.push(() => retentionScheduler.stop());
       }
     }
     const access = await createAccessControl({ config: config.access, supergraphSdl: () => supergraph.supergraphSdl, logger: options.logger.child({ component: 'access' }) });
