@@ -36,6 +36,28 @@ function rewriteSegment(lines: string[], index = 0): void {
 }
 
 describe('EvidenceLog', () => {
+  it('tells durable-record listeners (the seam for shipping records to an event topic) of every record once on disk, in chain order', async () => {
+    const log = EvidenceLog.open({ dir, durability: 'batch' });
+    const shipped: number[] = [];
+    const onDisk: number[] = [];
+    const stop = log.onDurable((records) => {
+      for (const r of records) {
+        shipped.push(r.seq);
+        // Durable means readable from the segment file by now.
+        onDisk.push(segmentLines().filter((line) => JSON.parse(line).seq === r.seq).length);
+      }
+    });
+    log.onDurable(() => {
+      throw new Error('a broken listener must not disturb the log or the others');
+    });
+    await Promise.all([1, 2, 3].map((n) => log.append(record(n))));
+    await log.close();
+    expect(shipped).toEqual([1, 2, 3]);
+    expect(onDisk).toEqual([1, 1, 1]);
+    stop();
+    expect(verifyLog(dir).ok).toBe(true);
+  });
+
   it('chains records in append order and verifies', async () => {
     const log = EvidenceLog.open({ dir });
     const sealed = await Promise.all([log.append(record(1)), log.append(record(2)), log.append(record(3))]);

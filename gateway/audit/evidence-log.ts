@@ -36,6 +36,7 @@ const SEGMENT_NAME = /^(\d{6})\.jsonl$/;
 
 interface Pending {
   readonly line: string;
+  readonly sealed: SealedRecord;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
 }
@@ -70,6 +71,7 @@ export class EvidenceLog {
   #seq = 0;
   #head = GENESIS_HASH;
   #pending: Pending[] = [];
+  readonly #durableListeners = new Set<(records: readonly SealedRecord[]) => void>();
   #flushing: Promise<void> | undefined;
   #timer: NodeJS.Timeout | undefined;
   #failure: Error | undefined;
@@ -134,7 +136,7 @@ export class EvidenceLog {
     this.#seq = seq;
     this.#head = hash;
     return new Promise<SealedRecord>((resolve, reject) => {
-      this.#pending.push({ line, resolve: () => resolve(sealed), reject });
+      this.#pending.push({ line, sealed, resolve: () => resolve(sealed), reject });
       if (this.#options.durability === 'batch') resolve(sealed);
       this.#schedule();
     });
@@ -201,6 +203,7 @@ export class EvidenceLog {
         await fdatasync(this.#fd);
         this.#segmentBytes += data.length;
         for (const p of batch) p.resolve();
+        this.#notifyDurable(batch);
       } catch (cause) {
         const error = cause instanceof Error ? cause : new Error(String(cause));
         if (this.#failure === undefined) {
@@ -215,6 +218,29 @@ export class EvidenceLog {
     await run;
     this.#flushing = undefined;
     if (this.#pending.length > 0) this.#schedule();
+  }
+
+  /**
+   * The seam for shipping records elsewhere (e.g. to an event topic, evidence-log issue item 6):
+   * `listener` is told of every record once it is on disk, in chain order, after the appenders were
+   * released. A listener must not block or throw; what it ships is a copy, the log stays the
+   * evidence. Returns the function that removes the listener.
+   */
+  onDurable(listener: (records: readonly SealedRecord[]) => void): () => void {
+    this.#durableListeners.add(listener);
+    return () => this.#durableListeners.delete(listener);
+  }
+
+  #notifyDurable(batch: readonly Pending[]): void {
+    if (this.#durableListeners.size === 0) return;
+    const records = batch.map((p) => p.sealed);
+    for (const listener of this.#durableListeners) {
+      try {
+        listener(records);
+      } catch (error) {
+        this.#options.logger?.error({ err: error }, 'an evidence-log listener failed; the log itself is unaffected');
+      }
+    }
   }
 
   #unavailable(cause: Error): GatewayError {
