@@ -72,10 +72,15 @@ export interface Ratio {
   readonly cpuPerRequest: number | undefined;
 }
 
+/** A row without a single answer in its rounds (e.g. the deep query in 2-second smoke rounds) has no figures to compare. */
+function answered(row: Row): boolean {
+  return row.requests > 0;
+}
+
 export function ratios(rows: readonly Row[]): Ratio[] {
   const out: Ratio[] = [];
-  for (const ours of rows.filter((r) => r.ours)) {
-    for (const peer of rows.filter((r) => !r.ours && r.scenario === ours.scenario && r.target !== 'subgraph-direct')) {
+  for (const ours of rows.filter((r) => r.ours && answered(r))) {
+    for (const peer of rows.filter((r) => !r.ours && answered(r) && r.scenario === ours.scenario && r.target !== 'subgraph-direct')) {
       out.push({
         scenario: ours.scenario,
         ours: ours.target,
@@ -116,8 +121,8 @@ export function describeTarget(target: PeerTarget): string {
 /** Each of our rows against the best peer on the same query, as the issue's targets are stated. */
 export function targetsAgainstBestPeer(rows: readonly Row[]): BestPeerComparison[] {
   const out: BestPeerComparison[] = [];
-  for (const ours of rows.filter((r) => r.ours)) {
-    const peers = rows.filter((r) => !r.ours && r.scenario === ours.scenario && r.target !== 'subgraph-direct');
+  for (const ours of rows.filter((r) => r.ours && answered(r))) {
+    const peers = rows.filter((r) => !r.ours && answered(r) && r.scenario === ours.scenario && r.target !== 'subgraph-direct');
     const best = [...peers].sort((a, b) => b.requestsPerSecond - a.requestsPerSecond)[0];
     if (best === undefined) continue;
     const leanest = peers.filter((p) => p.cpuMillisPerRequest !== undefined).sort((a, b) => (a.cpuMillisPerRequest ?? 0) - (b.cpuMillisPerRequest ?? 0))[0];
@@ -160,8 +165,8 @@ export interface PipelineCost {
 /** Full security on against security off, per query, from the same run (issue 6, "Performance"). */
 export function pipelineCost(rows: readonly Row[]): PipelineCost[] {
   const out: PipelineCost[] = [];
-  for (const on of rows.filter((r) => r.target === 'gccgw-full-security')) {
-    const off = rows.find((r) => r.target === 'gccgw' && r.scenario === on.scenario);
+  for (const on of rows.filter((r) => r.target === 'gccgw-full-security' && answered(r))) {
+    const off = rows.find((r) => r.target === 'gccgw' && r.scenario === on.scenario && answered(r));
     if (off === undefined) continue;
     const throughput = on.requestsPerSecond / off.requestsPerSecond;
     out.push({
@@ -193,17 +198,18 @@ export function formatReport(input: { rows: readonly Row[]; skipped: readonly Sk
   lines.push(header, '| --- | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
   for (const row of rows) {
     lines.push(
-      `| ${row.scenario} | ${row.label} | ${fmt(row.requestsPerSecond, 0)} | ${fmt(row.latencyMillis.p50)} | ${fmt(row.latencyMillis.p95)} | ${fmt(row.latencyMillis.p99)} | ${fmt(row.cpuMillisPerRequest, 2)} | ${fmt(row.subgraphCpuMillisPerRequest, 2)} | ${mib(row.peakRssBytes)} |${row.non2xx + row.errors > 0 ? ` ${row.non2xx} non-2xx, ${row.errors} errors` : ''}`,
+      `| ${row.scenario} | ${row.label} | ${fmt(row.requestsPerSecond, 0)} | ${fmt(row.latencyMillis.p50)} | ${fmt(row.latencyMillis.p95)} | ${fmt(row.latencyMillis.p99)} | ${fmt(row.cpuMillisPerRequest, 2)} | ${fmt(row.subgraphCpuMillisPerRequest, 2)} | ${mib(row.peakRssBytes)} |${row.non2xx + row.errors > 0 ? ` ${row.non2xx} non-2xx, ${row.errors} errors` : ''}${answered(row) ? '' : ' no answer within the round(s): rounds too short for this query'}`,
     );
   }
   const signed = rows.filter((r) => r.signedClient !== undefined);
   if (signed.length > 0) {
-    lines.push('', 'Client cost of the signed rows (the load generator\'s, never charged to the gateway): signing is done before the clock, response signatures are verified on a sample after it.');
+    lines.push('', 'Client cost of the signed rows (the load generator\'s CPU, never charged to the gateway): signatures are made before the clock, response signatures verified on a sample after it.');
     for (const row of signed) {
       const c = row.signedClient;
       if (c === undefined) continue;
+      const plain = rows.find((r) => r.target === 'gccgw' && r.scenario === row.scenario);
       lines.push(
-        `  ${row.scenario.padEnd(8)} ${row.label}: ${fmt(c.signMicros, 0)} µs per signature, ${fmt(c.verifyMicros, 0)} µs per verified response (${c.verifiedResponses} verified), signed during the clock: ${c.signedDuringRun}; client CPU during the clock ${fmt(row.clientCpuMillisPerRequest, 2)} ms/req`,
+        `  ${row.scenario.padEnd(8)} ${row.label}: ${fmt(c.signMicros, 0)} µs per signature, ${fmt(c.verifyMicros, 0)} µs per verified response (${c.verifiedResponses} verified), ${c.signedDuringRun} signed during the clock; load generator CPU during the clock ${fmt(row.clientCpuMillisPerRequest, 2)} ms/req (${fmt(plain?.clientCpuMillisPerRequest, 2)} for security off over plain HTTP)`,
       );
     }
   }
