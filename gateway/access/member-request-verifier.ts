@@ -1,4 +1,5 @@
-import type { TLSSocket } from 'node:tls';
+import { createHash } from 'node:crypto';
+import type { DetailedPeerCertificate, TLSSocket } from 'node:tls';
 import {
   certificatesFromTlsPeer,
   NonceReplayCache,
@@ -44,8 +45,10 @@ export class MemberRequestVerifier {
   readonly #trust: GatewayTrust;
   readonly #nonces: NonceReplayCache;
   readonly #maxClockSkewSeconds: number;
-  /** Parsing a peer's chain costs more than checking it: once per TLS connection. */
+  /** Parsing a peer's chain costs more than checking it: once per TLS connection... */
   readonly #peerChains = new WeakMap<TLSSocket, readonly ParsedCertificate[]>();
+  /** ...and once per distinct chain, for clients that reconnect often (bounded, oldest out first). */
+  readonly #parsedChains = new Map<string, readonly ParsedCertificate[]>();
 
   constructor(options: MemberRequestVerifierOptions) {
     this.#trust = options.trust;
@@ -58,10 +61,19 @@ export class MemberRequestVerifier {
   async identifyTlsClient(socket: TLSSocket): Promise<VerifiedSigner> {
     let certificates = this.#peerChains.get(socket);
     if (certificates === undefined) {
-      try {
-        certificates = certificatesFromTlsPeer(socket.getPeerCertificate(true));
-      } catch (error) {
-        throw AccessRefusal.from(error);
+      const peer = socket.getPeerCertificate(true);
+      const key = chainKey(peer);
+      certificates = key !== undefined ? this.#parsedChains.get(key) : undefined;
+      if (certificates === undefined) {
+        try {
+          certificates = certificatesFromTlsPeer(peer);
+        } catch (error) {
+          throw AccessRefusal.from(error);
+        }
+        if (key !== undefined) {
+          if (this.#parsedChains.size >= 1000) this.#parsedChains.delete(this.#parsedChains.keys().next().value as string);
+          this.#parsedChains.set(key, certificates);
+        }
       }
       this.#peerChains.set(socket, certificates);
     }
@@ -122,3 +134,14 @@ function sameMember(signer: ClientIdentity, client: ClientIdentity): boolean {
     && (client.subsystem === undefined || signer.subsystem === undefined || signer.subsystem === client.subsystem);
 }
 
+/** The SHA-256 of the peer's certificates' DER, in order: the same chain, the same key. */
+function chainKey(peer: DetailedPeerCertificate | undefined): string | undefined {
+  if (peer === undefined || !('raw' in peer) || peer.raw === undefined) return undefined;
+  const hash = createHash('sha256');
+  const seen = new Set<DetailedPeerCertificate>();
+  for (let current: DetailedPeerCertificate | undefined = peer; current?.raw !== undefined && !seen.has(current) && seen.size < 8; current = current.issuerCertificate) {
+    seen.add(current);
+    hash.update(current.raw);
+  }
+  return hash.digest('base64url');
+}
