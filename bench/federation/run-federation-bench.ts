@@ -201,6 +201,8 @@ export function gatewaySpec(id: GatewayId, context: SpecContext): ChildSpec {
       GCCGW_ACCESS__MTLS__PORT: '0',
       GCCGW_ACCESS__POLICY_FILE: join(root, 'test', 'fixtures', 'federation', 'access-policy.yaml'),
       GCCGW_ACCESS__LIMITS__MAX_COST: '100000000',
+      // The signed caller context to remote subgraphs is part of "security on" only.
+      GCCGW_SUBGRAPHS__SIGN_CONTEXT: url === GCCGW_MTLS_URL ? 'true' : 'false',
     },
     ready: (output) => url.exec(output)?.[1],
   });

@@ -289,10 +289,17 @@ export const gatewayConfigSchema = z.strictObject({
     ]),
   subgraphs: z
     .strictObject({
+      /**
+       * Sign the caller's identity and purpose on every call to a remote subgraph
+       * (`x-gccgw-context`), for subgraphs started with `--gateway-cert`. Off only where no remote
+       * subgraph checks it (e.g. a benchmark of the gateway with its security off).
+       */
+      signContext: z.boolean().default(true),
       defaults: subgraphDefaultsSchema,
       overrides: z.record(z.string().regex(SUBGRAPH_NAME), subgraphOverrideSchema).default({}),
     })
     .default({
+      signContext: true,
       defaults: {
         timeoutMillis: 10_000,
         retry: { maxAttempts: 2, backoffMillis: 100 },

@@ -27,12 +27,23 @@ export function createSubgraphContextSigner(signer: Signer, options: { readonly 
     : alg === 'PS256'
       ? { key: signer.privateKey, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 }
       : { key: signer.privateKey };
+  // One signature per request and subgraph: a deep query calls the same subgraph many times with
+  // the same context, and the signature does not cover the query (it vouches for who and why).
+  const recent = new Map<string, { readonly jws: string; readonly exp: number }>();
   return (subgraph, context) => {
     const now = Math.floor((signer.clock?.now() ?? new Date()).getTime() / 1000);
+    const key = `${subgraph}\n${context.requestId ?? ''}\n${context.clientId ?? ''}\n${context.purpose ?? ''}`;
+    const reused = context.requestId !== undefined ? recent.get(key) : undefined;
+    if (reused !== undefined && reused.exp - now > validity / 2) return reused.jws;
     const payload = Buffer.from(
       JSON.stringify({ aud: subgraph, iat: now, exp: now + validity, rid: context.requestId, cid: context.clientId, pur: context.purpose }),
     ).toString('base64url');
     const input = `${header}.${payload}`;
-    return `${input}.${sign(hash, Buffer.from(input), keyOptions).toString('base64url')}`;
+    const jws = `${input}.${sign(hash, Buffer.from(input), keyOptions).toString('base64url')}`;
+    if (context.requestId !== undefined) {
+      if (recent.size >= 10_000) recent.delete(recent.keys().next().value as string);
+      recent.set(key, { jws, exp: now + validity });
+    }
+    return jws;
   };
 }

@@ -114,7 +114,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       defaults: config.subgraphs.defaults,
       overrides: config.subgraphs.overrides,
       inProcess,
-      contextSigner: createSubgraphContextSigner(trust.signer),
+      ...(config.subgraphs.signContext ? { contextSigner: createSubgraphContextSigner(trust.signer) } : {}),
       ...(quality.subgraphCallObserver !== undefined ? { onSubgraphCall: quality.subgraphCallObserver } : {}),
     });
     cleanups.push(() => supergraph.stop());

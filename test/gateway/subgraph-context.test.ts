@@ -27,6 +27,13 @@ describe('the gateway-signed subgraph context', () => {
     expect(verifier()(sign('mawared', CONTEXT), 'mawared', 'req-0000-0001')).toEqual(CONTEXT);
   });
 
+  it('signs once per request and subgraph (a deep query calls one subgraph many times)', () => {
+    const first = sign('mawared', CONTEXT);
+    expect(sign('mawared', CONTEXT)).toBe(first);
+    expect(sign('mawared', { ...CONTEXT, requestId: 'req-0000-0009' })).not.toBe(first);
+    expect(sign('gov-cloud', CONTEXT)).not.toBe(first);
+  });
+
   it('refuses a context signed for another subgraph', () => {
     expect(() => verifier()(sign('gov-cloud', CONTEXT), 'mawared', 'req-0000-0001')).toThrow(/another subgraph/);
   });
