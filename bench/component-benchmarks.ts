@@ -24,7 +24,8 @@ export const COMPONENT_BENCHMARKS: readonly ComponentBenchmark[] = [
   {
     name: 'trust (JWS verify, chain validation)',
     owner: 'trust issue',
-    status: 'pending',
+    status: 'separate',
+    command: 'node dist/bench/trust/jws-verify-bench.js [--rounds N] [--seconds S]',
     targets: 'cached-chain verify >= 0.80x raw node:crypto; cold 3-certificate validation time',
   },
   {
