@@ -1,9 +1,10 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
 import { write as writeCallback, fdatasync as fdatasyncCallback } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors/gateway-error.js';
+import { acquireDirectoryLock, LOCK_FILE, releaseDirectoryLock } from '../util/directory-lock.js';
 import { GENESIS_HASH, type AuditRecordBody, type CheckpointBody, type SealedRecord } from './audit-record.js';
 import { recoverJsonLines } from '../util/json-lines-file.js';
 import { checkLineBytes, encodeRecord } from './record-codec.js';
@@ -333,45 +334,21 @@ export class EvidenceLog {
 }
 
 
-export const LOCK_FILE = 'LOCK';
+export { LOCK_FILE };
 
 /**
  * One writer per log: a second process appending to the same segments would fork the chain. The
  * lock file holds the owner's pid; a lock whose owner is no longer alive (a crash) is taken over.
  */
 function acquireLock(dir: string): void {
-  const file = join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(file, String(process.pid), { flag: 'wx', mode: 0o600 });
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') {
-        throw new GatewayError('ERR_AUDIT_UNAVAILABLE', { message: `cannot lock the evidence log at ${dir}: ${(error as Error).message}`, cause: error });
-      }
-      const owner = Number(readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
-        throw new GatewayError('ERR_AUDIT_UNAVAILABLE', { message: `the evidence log at ${dir} is in use by process ${owner}` });
-      }
-      unlinkSync(file);
-    }
-  }
-  throw new GatewayError('ERR_AUDIT_UNAVAILABLE', { message: `cannot lock the evidence log at ${dir}` });
+  acquireDirectoryLock(dir, {
+    sameProcess: 'take-over',
+    refuse: (refusal) =>
+      new GatewayError('ERR_AUDIT_UNAVAILABLE', {
+        message: refusal.kind === 'in-use' ? `the evidence log at ${dir} is in use by process ${refusal.owner}` : `cannot lock the evidence log at ${dir}${refusal.kind === 'io' ? `: ${refusal.cause.message}` : ''}`,
+        ...(refusal.kind === 'io' ? { cause: refusal.cause } : {}),
+      }),
+  });
 }
 
-function releaseLock(dir: string): void {
-  try {
-    if (readFileSync(join(dir, LOCK_FILE), 'utf8').trim() === String(process.pid)) unlinkSync(join(dir, LOCK_FILE));
-  } catch {
-    // already gone
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+const releaseLock = releaseDirectoryLock;

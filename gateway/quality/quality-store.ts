@@ -1,10 +1,11 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, writeSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors/gateway-error.js';
 import { parseJsonLine, recoverJsonLines } from '../util/json-lines-file.js';
 import type { CallClass, CallerState } from './call-outcome.js';
 import { addCall, emptyBucket, fromLine, isStoredBucketLine, mergeBucket, toLine, type MeasurementBucket, type StoredBucketLine } from './measurement-bucket.js';
+import { acquireDirectoryLock, releaseDirectoryLock } from '../util/directory-lock.js';
 
 export const MINUTE_MILLIS = 60_000;
 export const HOUR_MILLIS = 60 * MINUTE_MILLIS;
@@ -245,45 +246,24 @@ export class QualityStore {
   }
 }
 
-const LOCK_FILE = 'LOCK';
-
-/** The lock file holds the owner's pid; a lock whose owner is gone (a crash) is taken over. */
 function acquireLock(dir: string): void {
-  const file = join(dir, LOCK_FILE);
-  for (let attempt = 0; attempt < 2; attempt++) {
-    try {
-      writeFileSync(file, String(process.pid), { flag: 'wx', mode: 0o600 });
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      const owner = Number(readFileSync(file, 'utf8').trim());
-      if (Number.isInteger(owner) && owner > 0 && owner !== process.pid && isAlive(owner)) {
-        throw new GatewayError('ERR_CONFIG_INVALID', { message: `the service-quality store ${dir} is in use by process ${owner} (quality.dir must differ per gateway)` });
-      }
-      if (owner === process.pid) throw new GatewayError('ERR_CONFIG_INVALID', { message: `the service-quality store ${dir} is already open in this process` });
-      unlinkSync(file);
-    }
-  }
-  throw new GatewayError('ERR_CONFIG_INVALID', { message: `cannot lock the service-quality store ${dir}` });
+  acquireDirectoryLock(dir, {
+    sameProcess: 'refuse',
+    refuse: (refusal) => {
+      if (refusal.kind === 'io') return refusal.cause;
+      return new GatewayError('ERR_CONFIG_INVALID', {
+        message:
+          refusal.kind === 'in-use'
+            ? `the service-quality store ${dir} is in use by process ${refusal.owner} (quality.dir must differ per gateway)`
+            : refusal.kind === 'same-process'
+              ? `the service-quality store ${dir} is already open in this process`
+              : `cannot lock the service-quality store ${dir}`,
+      });
+    },
+  });
 }
 
-function releaseLock(dir: string): void {
-  try {
-    const file = join(dir, LOCK_FILE);
-    if (readFileSync(file, 'utf8').trim() === String(process.pid)) unlinkSync(file);
-  } catch {
-    // already gone
-  }
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+const releaseLock = releaseDirectoryLock;
 
 /** Reads the stored buckets from `fromMillis` (inclusive) to `toMillis` (exclusive), without changing any file. */
 export function readMeasurements(dir: string, fromMillis: number, toMillis: number): StoredBucketLine[] {
