@@ -218,6 +218,21 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     supergraph.onSchemaLoadOrUpdate(({ apiSchema: schema }) => {
       apiSchema = schema;
     });
+    /** The HTTP app of one listener: everything is shared but how callers are identified (and the explorer, readiness). */
+    const appFor = (listener: string, own: Pick<Parameters<typeof createApp>[0], 'explorer' | 'security' | 'readiness'>): ReturnType<typeof createApp> =>
+      createApp({
+        gateway: supergraph,
+        apollo,
+        logger: options.logger.child({ component: 'http', listener }),
+        metrics: config.metrics.enabled ? metrics : undefined,
+        bodyLimitBytes: config.server.bodyLimitBytes,
+        trustRequestIdHeader: config.server.trustRequestIdHeader,
+        gate: access.gate,
+        evidence,
+        routers: quality.routers,
+        ...lifecycle,
+        ...own,
+      });
     /** Subscriptions (graphql-ws) on a listener's port and path, under the same policy; closed before events stop (cleanups run in reverse). */
     const subscriptionsOn = (server: Server, listener: string, identify: Parameters<typeof createSubscriptionServer>[0]['identify']): void => {
       const subscriptions = createSubscriptionServer({
@@ -247,22 +262,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     let insecureDemo: GatewayUrls['insecureDemo'];
     const demo = config.server.insecureDemoPort;
     if (demo.enabled) {
-      const app = createApp({
-        gateway: supergraph,
-        apollo,
-        logger: options.logger.child({ component: 'http', listener: 'insecure-demo' }),
-        metrics: config.metrics.enabled ? metrics : undefined,
-        bodyLimitBytes: config.server.bodyLimitBytes,
-        trustRequestIdHeader: config.server.trustRequestIdHeader,
+      const app = appFor('insecure-demo', {
         explorer: {
           enabled: config.explorer.enabled,
           notice: `INSECURE DEMO PORT: every request here acts as ${demo.demoClientId}, without TLS or signatures. For trying queries on this machine only. / منفذ تجريبي غير آمن للتجربة على هذا الجهاز فقط.`,
         },
         security: insecureDemoSecurity(demo.demoClientId),
-        gate: access.gate,
-        evidence,
-        routers: quality.routers,
-        ...lifecycle,
       });
       const server = createServer(app);
       server.keepAliveTimeout = 5_000;
@@ -281,23 +286,13 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     // the trust list, made per request so revocation and trust-list changes take effect at once,
     // and a refusal is an error with a code instead of a bare handshake failure.
     const verifier = new MemberRequestVerifier({ trust, maxClockSkewSeconds: config.access.maxClockSkewSeconds });
-    const mtlsApp = createApp({
-      gateway: supergraph,
-      apollo,
-      logger: options.logger.child({ component: 'http', listener: 'mtls' }),
-      metrics: config.metrics.enabled ? metrics : undefined,
-      bodyLimitBytes: config.server.bodyLimitBytes,
-      trustRequestIdHeader: config.server.trustRequestIdHeader,
+    const mtlsApp = appFor('mtls', {
       explorer: { enabled: false },
       security: mutualTlsSecurity({ verifier, responseSigner: config.access.signResponses ? trust.signer : undefined }),
-      routers: quality.routers,
-      gate: access.gate,
-      evidence,
       readiness: () => {
         const state = trust.holder.state();
         return { ok: state.status === 'current' || state.status === 'in-grace', detail: { trustList: state } };
       },
-      ...lifecycle,
     });
     const mtlsServer = createHttpsServer(
       {
