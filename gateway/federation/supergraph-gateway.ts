@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import { execute, GraphQLError, parse, OperationTypeNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import { execute, getVariableValues, GraphQLError, parse, OperationTypeNode, type DocumentNode, type ExecutionResult, type GraphQLSchema } from 'graphql';
+import type { Executor } from '@graphql-tools/utils';
 import { getStitchedSchemaFromSupergraphSdl } from '@graphql-tools/federation';
 import type {
   GatewayExecutor,
@@ -12,6 +13,9 @@ import type { Logger } from 'pino';
 import type { SubgraphDefaults, SubgraphOverride } from '../config/gateway-config.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
+import { executePlan } from './query-plan/plan-executor.js';
+import { planOperation, type QueryPlan } from './query-plan/query-planner.js';
+import { readSupergraphModel, type SupergraphModel } from './query-plan/supergraph-model.js';
 import { createSubgraphExecutor, type SubgraphCallObserver } from './subgraph-executor.js';
 import { listSupergraphSubgraphs } from './supergraph-subgraphs.js';
 import { createHttpTransport, createInProcessTransport, type SubgraphTransport } from './subgraph-transport.js';
@@ -34,6 +38,12 @@ export interface SupergraphGatewayOptions {
   readonly contextSigner?: SubgraphContextSigner;
   /** Told about every subgraph call once it is over (service-quality measurement). */
   readonly onSubgraphCall?: SubgraphCallObserver;
+  /**
+   * `query-plan`: queries run on the gateway's own query planner (query-plan/), operations it
+   * does not handle on the stitched schema; `stitching`: everything on the stitched schema.
+   * @default 'query-plan'
+   */
+  readonly execution?: 'query-plan' | 'stitching';
 }
 
 interface LoadedSubgraph {
@@ -46,6 +56,11 @@ interface LoadedSubgraph {
 /** One loaded supergraph: what a request sees from start to end, even if a reload happens meanwhile. */
 interface Generation {
   readonly schema: GraphQLSchema;
+  readonly model: SupergraphModel;
+  /** Subgraph executors by `join__Graph` id. */
+  readonly executors: ReadonlyMap<string, Executor>;
+  /** Plans by document (Apollo Server reuses the parsed document of a known query) and operation name. */
+  readonly plans: WeakMap<DocumentNode, Map<string, QueryPlan | null>>;
   readonly sdl: string;
   readonly hash: string;
   readonly subgraphs: readonly LoadedSubgraph[];
@@ -70,6 +85,8 @@ export class SupergraphGateway implements GatewayInterface {
   readonly #options: SupergraphGatewayOptions;
   readonly #listeners = new Set<GatewaySchemaLoadOrUpdateCallback>();
   #current: Generation | undefined;
+  /** The generation of each schema handed to Apollo Server (a request carries the schema it started with). */
+  readonly #bySchema = new WeakMap<GraphQLSchema, Generation>();
   #stopped = false;
 
   constructor(options: SupergraphGatewayOptions) {
@@ -115,6 +132,7 @@ export class SupergraphGateway implements GatewayInterface {
     }
     const previous = this.#current;
     this.#current = generation;
+    this.#bySchema.set(generation.schema, generation);
     this.#options.metrics?.supergraphReloads.inc({ outcome: 'success' });
     for (const listener of this.#listeners) listener({ apiSchema: generation.schema, coreSupergraphSdl: sdl });
     if (previous !== undefined) this.#retire(previous);
@@ -138,6 +156,19 @@ export class SupergraphGateway implements GatewayInterface {
         const message = name !== undefined && name !== null ? `Unknown operation named "${name}".` : 'The document has several operations; name the one to run in "operationName".';
         return { errors: [new GraphQLError(message, { extensions: { code: 'ERR_OPERATION_NOT_FOUND', http: { status: 400 } } })] };
       }
+      const generation = this.#options.execution === 'stitching' ? undefined : this.#bySchema.get(requestContext.schema);
+      const plan = generation !== undefined ? this.#planFor(generation, requestContext.document, requestContext.operation, requestContext.operationName ?? null) : null;
+      if (plan !== null && generation !== undefined) {
+        // Variables are coerced as graphql-js execution would (GraphQL spec §6.1.2
+        // CoerceVariableValues); Apollo Server answers these errors with 400 BAD_USER_INPUT.
+        const variables = getVariableValues(generation.schema, requestContext.operation.variableDefinitions ?? [], requestContext.request.variables ?? {});
+        if (variables.errors !== undefined) return { errors: variables.errors };
+        return (await executePlan(plan, {
+          executors: generation.executors,
+          context: withoutFieldHooks(requestContext.context),
+          variables: variables.coerced,
+        })) as ExecutionResult<Record<string, unknown>>;
+      }
       return (await execute({
         // The schema Apollo validated this request against: the generation current at its start.
         schema: requestContext.schema,
@@ -148,6 +179,23 @@ export class SupergraphGateway implements GatewayInterface {
       })) as ExecutionResult<Record<string, unknown>>;
     };
     return { executor };
+  }
+
+  /** The cached plan of an operation, or null when it runs on the stitched schema. */
+  #planFor(generation: Generation, document: DocumentNode, operation: Parameters<typeof planOperation>[3], operationName: string | null): QueryPlan | null {
+    let byName = generation.plans.get(document);
+    if (byName === undefined) {
+      byName = new Map();
+      generation.plans.set(document, byName);
+    }
+    const key = operationName ?? '';
+    const known = byName.get(key);
+    if (known !== undefined) return known;
+    const outcome = planOperation(generation.schema, generation.model, document, operation);
+    const plan = 'plan' in outcome ? outcome.plan : null;
+    if (!('plan' in outcome)) this.#options.logger.debug({ operationName, reason: outcome.unsupported }, 'operation runs on the stitched schema');
+    byName.set(key, plan);
+    return plan;
   }
 
   async stop(): Promise<void> {
@@ -185,6 +233,7 @@ export class SupergraphGateway implements GatewayInterface {
     const { defaults, overrides = {}, inProcess, logger, metrics } = this.#options;
     const loaded = new Map<string, LoadedSubgraph>();
     const executors = new Map<string, ReturnType<typeof createSubgraphExecutor>>();
+    const model = readSupergraphModel(sdl);
     for (const { name, url: declaredUrl, graphId } of declared) {
       const override = overrides[name];
       const local = inProcess?.get(name);
@@ -222,7 +271,7 @@ export class SupergraphGateway implements GatewayInterface {
         config.executor = executor;
       },
     });
-    return { schema, sdl, hash, subgraphs: [...loaded.values()], loadedAt: new Date() };
+    return { schema, model, executors, plans: new WeakMap(), sdl, hash, subgraphs: [...loaded.values()], loadedAt: new Date() };
   }
 
   /** Closes an old generation's connections once no request can still be using them. */
