@@ -65,6 +65,7 @@ export const BUDGET_VS_SPEND_SCENARIO: Scenario = {
 
 export type GatewayId =
   | 'gccgw'
+  | 'gccgw-no-dedupe'
   | 'gccgw-full-security'
   | 'gccgw-evidence-sync'
   | 'apollo-gateway'
@@ -97,8 +98,15 @@ export const GATEWAYS: Readonly<Record<GatewayId, GatewayDefinition>> = {
     id: 'gccgw',
     label: 'gccgw, security off',
     ours: true,
-    notes: 'gccgw start --supergraph; plain-HTTP demo port (acts as the demo client: policy applies, no TLS, no signatures); evidence log off (GCCGW_AUDIT__ENABLED=false); metrics on',
+    notes:
+      'gccgw start --supergraph; plain-HTTP demo port (acts as the demo client: policy applies, no TLS, no signatures); evidence log off (GCCGW_AUDIT__ENABLED=false); metrics on; defaults, which include sharing identical in-flight subgraph queries of one caller and purpose',
     target: { minThroughputRatio: 1.3, p99NoWorse: false, cpuBelowEveryPeer: true },
+  },
+  'gccgw-no-dedupe': {
+    id: 'gccgw-no-dedupe',
+    label: 'gccgw, security off, no dedupe',
+    ours: true,
+    notes: 'as "security off" with subgraphs.defaults.deduplicateInflightQueries: false (every request makes its own subgraph calls)',
   },
   'gccgw-full-security': {
     id: 'gccgw-full-security',
@@ -182,7 +190,7 @@ function gatewayDir(workDir: string, id: GatewayId): string {
 /** How to start each gateway as a child process. */
 export function gatewaySpec(id: GatewayId, context: SpecContext): ChildSpec {
   const root = repoRoot();
-  const gccgw = (supergraph: boolean, evidence: boolean, url = GCCGW_URL): ChildSpec => ({
+  const gccgw = (supergraph: boolean, evidence: boolean, url = GCCGW_URL, extraEnv: Record<string, string> = {}): ChildSpec => ({
     id,
     args: [...GCCGW_NODE_FLAGS, ...(context.nodeFlags ?? []), join(root, 'bin', 'gccgw.js'), 'start', ...(supergraph ? ['--supergraph', context.supergraphFile] : []), '--port', '0', '--log-level', 'warn'],
     // A working directory of its own in the run's folder: no gateway.config.yaml of the developer's
@@ -203,6 +211,7 @@ export function gatewaySpec(id: GatewayId, context: SpecContext): ChildSpec {
       GCCGW_ACCESS__LIMITS__MAX_COST: '100000000',
       // The signed caller context to remote subgraphs is part of "security on" only.
       GCCGW_SUBGRAPHS__SIGN_CONTEXT: url === GCCGW_MTLS_URL ? 'true' : 'false',
+      ...extraEnv,
     },
     ready: (output) => url.exec(output)?.[1],
   });
@@ -216,6 +225,8 @@ export function gatewaySpec(id: GatewayId, context: SpecContext): ChildSpec {
   switch (id) {
     case 'gccgw':
       return gccgw(true, false);
+    case 'gccgw-no-dedupe':
+      return gccgw(true, false, GCCGW_URL, { GCCGW_SUBGRAPHS__DEFAULTS__DEDUPLICATE_INFLIGHT_QUERIES: 'false' });
     case 'gccgw-evidence-sync':
       return gccgw(true, true);
     case 'gccgw-full-security':

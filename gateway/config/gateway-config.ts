@@ -38,11 +38,17 @@ const subgraphDefaultsSchema = z
     timeoutMillis: millis.default(10_000),
     retry: retrySchema,
     circuitBreaker: circuitBreakerSchema,
+    /**
+     * Identical query calls to a subgraph that are in flight at the same time, for the same
+     * caller (ClientId) and purpose, share one call. Mutations are never shared.
+     */
+    deduplicateInflightQueries: z.boolean().default(true),
   })
   .default({
     timeoutMillis: 10_000,
     retry: { maxAttempts: 2, backoffMillis: 100 },
     circuitBreaker: { enabled: true, failureThreshold: 5, resetTimeoutMillis: 10_000 },
+    deduplicateInflightQueries: true,
   });
 
 const subgraphOverrideSchema = z.strictObject({
@@ -274,12 +280,17 @@ export const gatewayConfigSchema = z.strictObject({
        * `file`: load a composed supergraph whose subgraphs are remote URLs (production).
        */
       source: z.enum(['embedded', 'file']).default('embedded'),
+      /**
+       * `query-plan`: queries run on the gateway's own query planner, other operations on the
+       * stitched schema of @graphql-tools/federation; `stitching`: everything on the stitched schema.
+       */
+      execution: z.enum(['query-plan', 'stitching']).default('query-plan'),
       /** Path of the supergraph SDL when `source` is `file`. */
       file: z.string().min(1).optional(),
       /** Reload when the file changes (SIGHUP always reloads). */
       watch: z.boolean().default(true),
     })
-    .default({ source: 'embedded', watch: true })
+    .default({ source: 'embedded', execution: 'query-plan', watch: true })
     .refine((s) => s.source !== 'file' || s.file !== undefined, { message: 'supergraph.file is required when supergraph.source is "file"', path: ['file'] }),
   adapters: z
     .array(adapterSchema)
@@ -304,6 +315,7 @@ export const gatewayConfigSchema = z.strictObject({
         timeoutMillis: 10_000,
         retry: { maxAttempts: 2, backoffMillis: 100 },
         circuitBreaker: { enabled: true, failureThreshold: 5, resetTimeoutMillis: 10_000 },
+        deduplicateInflightQueries: true,
       },
       overrides: {},
     }),

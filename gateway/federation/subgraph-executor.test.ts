@@ -7,7 +7,7 @@ import type { GatewayRequestContext } from './request-context.js';
 import { createSubgraphExecutor, type SubgraphCall } from './subgraph-executor.js';
 import { createHttpTransport } from './subgraph-transport.js';
 
-type Behaviour = 'ok' | '503' | 'hang' | 'not-json' | 'reset';
+type Behaviour = 'ok' | 'slow' | '503' | 'hang' | 'not-json' | 'reset';
 
 /** A real HTTP subgraph whose next answers are scripted. */
 let server: Server;
@@ -34,7 +34,9 @@ beforeAll(async () => {
         res.writeHead(200, { 'content-type': 'text/html' }).end('<html>proxy error</html>');
         return;
       }
-      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ data: { __typename: 'Query' } }));
+      const answer = JSON.stringify({ data: { __typename: 'Query' } });
+      if (behaviour === 'slow') setTimeout(() => res.writeHead(200, { 'content-type': 'application/json' }).end(answer), 100);
+      else res.writeHead(200, { 'content-type': 'application/json' }).end(answer);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -49,11 +51,11 @@ beforeEach(() => {
   received = [];
 });
 
-function executor(overrides: { timeoutMillis?: number; maxAttempts?: number; breaker?: boolean; onCall?: (call: SubgraphCall) => void } = {}) {
+function executor(overrides: { timeoutMillis?: number; maxAttempts?: number; breaker?: boolean; onCall?: (call: SubgraphCall) => void; deduplicate?: boolean } = {}) {
   return createSubgraphExecutor({
     ...(overrides.onCall !== undefined ? { onCall: overrides.onCall } : {}),
     name: 'hr',
-    transport: createHttpTransport({ url }),
+    transport: createHttpTransport({ url, deduplicateInflightQueries: overrides.deduplicate ?? false }),
     timeoutMillis: overrides.timeoutMillis ?? 2_000,
     retry: { maxAttempts: overrides.maxAttempts ?? 3, backoffMillis: 1 },
     circuitBreaker: { enabled: overrides.breaker ?? false, failureThreshold: 2, resetTimeoutMillis: 60_000 },
@@ -167,4 +169,47 @@ describe('subgraph executor', () => {
     });
     expect((await exec(QUERY)) as ExecutionResult).toEqual({ data: { __typename: 'Query' } });
   });
+
+  it('shares one exchange among identical queries of one caller and purpose in flight together, each with its own answer', async () => {
+    script = ['slow', 'slow'];
+    const exec = executor({ deduplicate: true });
+    const contexts = [1, 2, 3, 4].map((n) => requestContext(`req-shared-${n}`, 'GCC:QA:GOV:CSGDB:hr-portal', 'PENSION_VERIFICATION'));
+    const results = (await Promise.all(contexts.map((context) => exec({ ...QUERY, context })))) as ExecutionResult[];
+    expect(received).toHaveLength(1);
+    for (const result of results) expect(result).toEqual({ data: { __typename: 'Query' } });
+    // Each caller parses its own copy: the plan executor merges into what it gets.
+    expect(results[0]?.data).not.toBe(results[1]?.data);
+    for (const context of contexts) expect([...context.subgraphCalls]).toEqual(['hr']);
+    // Once answered, the next identical query is a call of its own.
+    await exec({ ...QUERY, context: contexts[0] });
+    expect(received).toHaveLength(2);
+  });
+
+  it('never shares an exchange between callers, purposes or for a mutation', async () => {
+    script = ['slow', 'slow', 'slow', 'slow', 'slow'];
+    const exec = executor({ deduplicate: true });
+    await Promise.all([
+      exec({ ...QUERY, context: requestContext('r1', 'GCC:QA:GOV:CSGDB:hr-portal', 'PENSION_VERIFICATION') }),
+      exec({ ...QUERY, context: requestContext('r2', 'GCC:SA:GOV:MHRSD:hr-verify', 'PENSION_VERIFICATION') }),
+      exec({ ...QUERY, context: requestContext('r3', 'GCC:QA:GOV:CSGDB:hr-portal', 'AUDIT_OVERSIGHT') }),
+      exec({ ...MUTATION, context: requestContext('r4', 'GCC:QA:GOV:CSGDB:hr-portal', 'PENSION_VERIFICATION') }),
+      exec({ ...MUTATION, context: requestContext('r5', 'GCC:QA:GOV:CSGDB:hr-portal', 'PENSION_VERIFICATION') }),
+    ]);
+    expect(received).toHaveLength(5);
+  });
 });
+
+function requestContext(requestId: string, clientId: string, purpose: string): GatewayRequestContext {
+  return {
+    requestId,
+    clientId,
+    authenticatedBy: 'mtls',
+    purpose,
+    traceparent: undefined,
+    logger: createSilentLogger(),
+    subgraphCalls: new Set(),
+    signature: undefined,
+    introspection: false,
+    exchange: {},
+  };
+}

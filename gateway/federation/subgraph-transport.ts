@@ -63,6 +63,16 @@ export interface HttpTransportOptions {
   readonly subgraphName?: string;
   /** Signs the caller's identity and purpose for the subgraph (`x-gccgw-context`). */
   readonly signContext?: SubgraphContextSigner;
+  /**
+   * Identical queries in flight at the same time for the same caller (ClientId) and purpose share
+   * one HTTP exchange; each caller parses its own copy of the answer. @default false
+   */
+  readonly deduplicateInflightQueries?: boolean;
+}
+
+interface RawAnswer {
+  readonly status: number;
+  readonly text: string;
 }
 
 /** GraphQL over HTTP POST with keep-alive connections (GraphQL over HTTP, application/json). */
@@ -77,13 +87,7 @@ export function createHttpTransport(options: HttpTransportOptions): SubgraphTran
   // Converted once: given a URL, node:http converts it again on every call (seen in the benchmark's CPU profile).
   const target = urlToHttpOptions(url);
 
-  const transport = (request: ExecutionRequest, signal: AbortSignal): Promise<ExecutionResult> => {
-    const body = JSON.stringify({
-      query: printCached(request.document),
-      ...(request.variables !== undefined && Object.keys(request.variables).length > 0 ? { variables: request.variables } : {}),
-      ...(request.operationName !== undefined ? { operationName: request.operationName } : {}),
-    });
-    const context = subgraphContextOf(request);
+  const exchange = (body: string, context: SubgraphRequestContext, signal: AbortSignal): Promise<RawAnswer> => {
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json',
@@ -95,22 +99,46 @@ export function createHttpTransport(options: HttpTransportOptions): SubgraphTran
     if (context.traceparent !== undefined) headers[SUBGRAPH_HEADERS.traceparent] = context.traceparent;
     if (options.signContext !== undefined && options.subgraphName !== undefined) headers[GATEWAY_CONTEXT_HEADER] = options.signContext(options.subgraphName, context);
 
-    return new Promise<ExecutionResult>((resolve, reject) => {
+    return new Promise<RawAnswer>((resolve, reject) => {
       const req = send({ ...target, method: 'POST', agent, headers, signal }, (res) => {
         readBody(res).then(
-          (text) => {
-            try {
-              resolve(parseGraphQLResponse(res.statusCode ?? 0, text));
-            } catch (error) {
-              reject(error);
-            }
-          },
+          (text) => resolve({ status: res.statusCode ?? 0, text }),
           (error: unknown) => reject(toTransportError(error, signal)),
         );
       });
       req.on('error', (error) => reject(toTransportError(error, signal)));
       req.end(body);
     });
+  };
+
+  // Identical queries of one caller and purpose in flight together share the exchange (not the
+  // parsed answer: the gateway merges into what it parses, so each caller gets its own objects).
+  const inflight = options.deduplicateInflightQueries === true ? new Map<string, Promise<RawAnswer>>() : undefined;
+
+  const transport = async (request: ExecutionRequest, signal: AbortSignal): Promise<ExecutionResult> => {
+    const body = JSON.stringify({
+      query: printCached(request.document),
+      ...(request.variables !== undefined && Object.keys(request.variables).length > 0 ? { variables: request.variables } : {}),
+      ...(request.operationName !== undefined ? { operationName: request.operationName } : {}),
+    });
+    const context = subgraphContextOf(request);
+    let answer: RawAnswer;
+    if (inflight !== undefined && request.operationType === OperationTypeNode.QUERY) {
+      const key = `${context.clientId ?? ''}\n${context.purpose ?? ''}\n${body}`;
+      let shared = inflight.get(key);
+      if (shared === undefined) {
+        shared = exchange(body, context, signal);
+        inflight.set(key, shared);
+        const forget = (): void => {
+          inflight.delete(key);
+        };
+        shared.then(forget, forget);
+      }
+      answer = await shared;
+    } else {
+      answer = await exchange(body, context, signal);
+    }
+    return parseGraphQLResponse(answer.status, answer.text);
   };
   return Object.assign(transport, { close: () => agent.destroy() });
 }

@@ -246,7 +246,12 @@ export class SupergraphGateway implements GatewayInterface {
         if (!/^https?:\/\//.test(url)) {
           throw new GatewayError('ERR_SUPERGRAPH_INVALID', { message: `subgraph "${name}" has no http(s) URL in the supergraph and none is configured (subgraphs.overrides.${name}.url)` });
         }
-        transport = createHttpTransport({ url, subgraphName: name, ...(this.#options.contextSigner !== undefined ? { signContext: this.#options.contextSigner } : {}) });
+        transport = createHttpTransport({
+          url,
+          subgraphName: name,
+          deduplicateInflightQueries: defaults.deduplicateInflightQueries,
+          ...(this.#options.contextSigner !== undefined ? { signContext: this.#options.contextSigner } : {}),
+        });
       }
       loaded.set(name, { name, url, transport, checkHealth: local?.checkHealth });
       executors.set(

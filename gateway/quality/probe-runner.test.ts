@@ -34,7 +34,7 @@ beforeEach(() => {
   });
   gateway = new SupergraphGateway({
     logger: createSilentLogger(),
-    defaults: { timeoutMillis: 2_000, retry: { maxAttempts: 1, backoffMillis: 1 }, circuitBreaker: { enabled: false, failureThreshold: 5, resetTimeoutMillis: 1_000 } },
+    defaults: { timeoutMillis: 2_000, retry: { maxAttempts: 1, backoffMillis: 1 }, circuitBreaker: { enabled: false, failureThreshold: 5, resetTimeoutMillis: 1_000 }, deduplicateInflightQueries: false },
     inProcess: new Map([['registry', { schema }]]),
     onSubgraphCall: (call) => seen.push(call),
   });

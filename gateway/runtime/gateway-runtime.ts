@@ -113,6 +113,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       metrics,
       defaults: config.subgraphs.defaults,
       overrides: config.subgraphs.overrides,
+      execution: config.supergraph.execution,
       inProcess,
       ...(config.subgraphs.signContext ? { contextSigner: createSubgraphContextSigner(trust.signer) } : {}),
       ...(quality.subgraphCallObserver !== undefined ? { onSubgraphCall: quality.subgraphCallObserver } : {}),

@@ -45,10 +45,11 @@ function harness(subgraphs: ReadonlyArray<{ name: string; typeDefs: string; sche
       logger: createSilentLogger(),
     });
     const calls: string[] = [];
-    const executor = Object.assign((request: Parameters<Executor>[0]) => {
+    const call: Executor = (request) => {
       calls.push(print(request.document));
       return inner(request);
-    }, { calls });
+    };
+    const executor = Object.assign(call, { calls });
     executors.set(graphId, executor);
   }
   const schema = getStitchedSchemaFromSupergraphSdl({
