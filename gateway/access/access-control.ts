@@ -13,7 +13,7 @@ import { estimateCost, readCostDirectives, type CostDirectiveMap } from './limit
 import { touchesIntrospection, withoutSuggestions } from './limits/introspection-guard.js';
 import { TrustedDocuments } from './limits/trusted-documents.js';
 import { AccessPolicy } from './policy/access-policy.js';
-import { touchedFields } from './policy/touched-fields.js';
+import { touchedFields, type TouchedField } from './policy/touched-fields.js';
 import type { CallerIdentity, RequestGate } from './request-security.js';
 import { join } from 'node:path';
 
@@ -144,7 +144,7 @@ export function accessPolicyPlugin(policy: AccessPolicy, sensitivities: () => Re
             purpose: context.purpose,
             operationType: operation.operation,
             operationName,
-            fields: touchedFields(requestContext.schema, document, sensitivities(), operationName),
+            fields: touchedFieldsOf(requestContext.schema, document, sensitivities(), operationName),
           });
           if (!decision.allowed) {
             const code = decision.code ?? 'ERR_POLICY_DENIED';
@@ -164,6 +164,24 @@ export function accessPolicyPlugin(policy: AccessPolicy, sensitivities: () => Re
       };
     },
   };
+}
+
+/** Per document (Apollo Server reuses the parsed document of a known query): the fields it touches, per schema, sensitivities and operation. */
+const touchedByDocument = new WeakMap<DocumentNode, { schema: GraphQLSchema; sensitivities: ReadonlyMap<string, SensitivityLevel>; byOperation: Map<string, readonly TouchedField[]> }>();
+
+function touchedFieldsOf(schema: GraphQLSchema, document: DocumentNode, sensitivities: ReadonlyMap<string, SensitivityLevel>, operationName: string | undefined): readonly TouchedField[] {
+  let entry = touchedByDocument.get(document);
+  if (entry === undefined || entry.schema !== schema || entry.sensitivities !== sensitivities) {
+    entry = { schema, sensitivities, byOperation: new Map() };
+    touchedByDocument.set(document, entry);
+  }
+  const key = operationName ?? '';
+  let fields = entry.byOperation.get(key);
+  if (fields === undefined) {
+    fields = touchedFields(schema, document, sensitivities, operationName);
+    entry.byOperation.set(key, fields);
+  }
+  return fields;
 }
 
 /**

@@ -16,6 +16,18 @@ const INTROSPECTION_FIELDS = new Set(['__schema', '__type']);
  * anyway (NoUnusedFragmentsRule), and refusing early costs nothing.
  */
 export function touchesIntrospection(document: DocumentNode): boolean {
+  let known = introspectionByDocument.get(document);
+  if (known === undefined) {
+    known = findIntrospection(document);
+    introspectionByDocument.set(document, known);
+  }
+  return known;
+}
+
+/** Documents are immutable once parsed, and Apollo Server reuses the parsed document of a known query. */
+const introspectionByDocument = new WeakMap<DocumentNode, boolean>();
+
+function findIntrospection(document: DocumentNode): boolean {
   let found = false;
   visit(document, {
     Field(node) {
