@@ -12,9 +12,11 @@ const FIXTURE_POLICY = fileURLToPath(new URL('../fixtures/federation/access-poli
 
 /**
  * Federation v2 semantics through this gateway (HTTP in, remote subgraphs over HTTP out): every
- * case of the shared fixture, with exact data and the subgraphs that must or must not be called.
+ * case of the shared fixture, with exact data and the subgraphs that must or must not be called,
+ * on both execution engines (`supergraph.execution`): the gateway's query planner (falling back to
+ * the stitched schema for what it does not plan) and the stitched schema alone.
  */
-describe('Federation v2 semantics through the gateway', () => {
+describe.each(['query-plan', 'stitching'] as const)('Federation v2 semantics through the gateway (%s)', (execution) => {
   let fixtures: FixtureSubgraphServers;
   let gateway: Awaited<ReturnType<typeof startTestGateway>>;
   let dir: string;
@@ -24,7 +26,7 @@ describe('Federation v2 semantics through the gateway', () => {
     dir = mkdtempSync(join(tmpdir(), 'gccgw-fed-'));
     const file = join(dir, 'supergraph.graphql');
     writeFileSync(file, composeSupergraph(fixtures.subgraphs.map((s) => ({ name: s.name, typeDefs: s.typeDefs, url: s.url }))));
-    gateway = await startTestGateway({ supergraph: { source: 'file', file, watch: false }, access: { policyFile: FIXTURE_POLICY, limits: { maxCost: 10_000_000 } } });
+    gateway = await startTestGateway({ supergraph: { source: 'file', file, watch: false, execution }, access: { policyFile: FIXTURE_POLICY, limits: { maxCost: 10_000_000 } } });
   });
   afterAll(async () => {
     await gateway.stop();
