@@ -29,6 +29,11 @@ export {
 } from './jws/http-signatures.js';
 export { NonceReplayCache, type NonceReplayCacheOptions } from './jws/nonce-replay-cache.js';
 export { signEvent, verifyEvent, eventSigningInput, type SignableEvent } from './jws/event-signatures.js';
+export {
+  signEventBatch, signEventBatchLeaves, verifyBatchedEvent, eventLeafHash, encodeEventInclusionProof, decodeEventInclusionProof, EventBatchSignatureCache, EVENT_BATCH_HEADER, EVENT_BATCH_CRIT,
+  type EventBatchSignature, type EventInclusionProof, type VerifyBatchedEventOptions,
+} from './jws/event-batch-signatures.js';
+export { buildMerkleTree, merkleRoot, merkleLeafHash, merkleNodeHash, rootFromInclusionProof, MERKLE_HASH_BYTES, type MerkleTree } from './jws/merkle-tree.js';
 // Trust list
 export { TrustList, statusAt, assertTrustListDocument, type TrustListDocument, type TrustListMember, type TrustService, type ServiceStatus, type ServiceType, type RevocationPolicy, type ResolvedService, type StatusChange, type LocalizedName } from './trust-list/trust-list.js';
 export { TRUST_LIST_SCHEMA } from './trust-list/trust-list-schema.js';

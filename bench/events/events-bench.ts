@@ -8,9 +8,12 @@
  *   2. latency at a fixed offered rate (publish -> subscriber), p50 / p99, and whether the rate held.
  *
  * Transports: `embedded` (the durable local log) and `kafka` (kafkajs against our Kafka
- * wire-protocol test broker over TCP on 127.0.0.1; a real Kafka cluster will differ).
+ * wire-protocol test broker over TCP on 127.0.0.1; a real Kafka cluster will differ). Signing
+ * (`events.signing.mode`): `event` (one JWS per event) and `batch` (the relay signs each outbox
+ * batch once over its Merkle root; each event carries its inclusion proof).
  *
- *   npm run build && node dist/bench/events/events-bench.js [events] [rate/s] [seconds]
+ *   npm run build && node dist/bench/events/events-bench.js [events] [rate/s] [seconds] [transports] [modes]
+ *   e.g. ... 20000 1000 5 embedded,kafka event,batch
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
@@ -26,12 +29,15 @@ import { startKafkaTestBroker } from '../../test/kafka-broker/index.js';
 const EVENTS = Number(process.argv[2] ?? '5000');
 const RATE = Number(process.argv[3] ?? '1000');
 const SECONDS = Number(process.argv[4] ?? '5');
+const TRANSPORTS = (process.argv[5] ?? 'embedded,kafka').split(',') as Array<'embedded' | 'kafka'>;
+const MODES = (process.argv[6] ?? 'event,batch').split(',') as Array<'event' | 'batch'>;
 const CONCURRENCY = 64;
-/** Targets of the events issue, for signed events with one signature each. */
-const TARGET_PER_SECOND = 5_000;
+/** Targets of the events issue: signed events with one signature each, and batch-signed events. */
+const TARGET_PER_SECOND = { event: 5_000, batch: 20_000 } as const;
 
 interface Row {
   readonly transport: string;
+  readonly mode: 'event' | 'batch';
   readonly perSecond: number;
   readonly offered: number;
   readonly achieved: number;
@@ -60,7 +66,7 @@ async function consume(events: GatewayEvents, count: number, onEvent: (subject: 
   }
 }
 
-async function measure(transport: 'embedded' | 'kafka', trust: GatewayTrust, brokers: string[]): Promise<Row> {
+async function measure(transport: 'embedded' | 'kafka', mode: 'event' | 'batch', trust: GatewayTrust, brokers: string[]): Promise<Row> {
   const dir = mkdtempSync(join(tmpdir(), `gccgw-bench-events-${transport}-`));
   const config = gatewayConfigSchema.parse({
     events: {
@@ -69,7 +75,8 @@ async function measure(transport: 'embedded' | 'kafka', trust: GatewayTrust, bro
       embedded: { dir: join(dir, 'log') },
       outbox: { dir: join(dir, 'outbox') },
       received: { dir: join(dir, 'received'), maxEvents: 1_000_000 },
-      consumerGroup: `bench-${transport}-${Date.now()}`,
+      consumerGroup: `bench-${transport}-${mode}-${Date.now()}`,
+      signing: { mode },
       startAt: 'latest',
     },
   }).events;
@@ -115,7 +122,7 @@ async function measure(transport: 'embedded' | 'kafka', trust: GatewayTrust, bro
     await paced;
     const achieved = total / ((performance.now() - begin) / 1000);
     latencies.sort((x, y) => x - y);
-    return { transport, perSecond, offered: RATE, achieved, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+    return { transport, mode, perSecond, offered: RATE, achieved, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
   } finally {
     await events.close();
     rmSync(dir, { recursive: true, force: true });
@@ -147,18 +154,17 @@ async function main(): Promise<void> {
     };
     const load = loadavg()[0]?.toFixed(2);
     const rows: Row[] = [];
-    rows.push(await measure('embedded', trust, broker.brokers));
-    rows.push(await measure('kafka', trust, broker.brokers));
+    for (const transport of TRANSPORTS) for (const mode of MODES) rows.push(await measure(transport, mode, trust, broker.brokers));
     console.log(`events end to end (sign, outbox with fsync, transport, verify, schema, dedupe, store, deliver): ${EVENTS} events by ${CONCURRENCY} producers; then ${RATE}/s offered for ${SECONDS} s`);
     console.log(`${cpus().length} cores, node ${process.version}, load average ${load} at start, ${loadavg()[0]?.toFixed(2)} at end`);
-    console.log(`${'transport'.padEnd(34)} ${'events/s'.padStart(9)} ${'vs 5,000'.padStart(9)} ${'offered/s'.padStart(10)} ${'achieved/s'.padStart(11)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
+    console.log(`${'transport'.padEnd(34)} ${'signing'.padEnd(8)} ${'events/s'.padStart(9)} ${'target'.padStart(7)} ${'ratio'.padStart(6)} ${'offered/s'.padStart(10)} ${'achieved/s'.padStart(11)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
     for (const row of rows) {
       const name = row.transport === 'kafka' ? 'kafka (kafkajs, test broker, TCP)' : 'embedded (durable local log)';
+      const target = TARGET_PER_SECOND[row.mode];
       console.log(
-        `${name.padEnd(34)} ${Math.round(row.perSecond).toString().padStart(9)} ${`${(row.perSecond / TARGET_PER_SECOND).toFixed(2)}x`.padStart(9)} ${row.offered.toString().padStart(10)} ${Math.round(row.achieved).toString().padStart(11)} ${row.p50.toFixed(1).padStart(8)} ${row.p99.toFixed(1).padStart(8)}`,
+        `${name.padEnd(34)} ${row.mode.padEnd(8)} ${Math.round(row.perSecond).toString().padStart(9)} ${target.toString().padStart(7)} ${`${(row.perSecond / target).toFixed(2)}x`.padStart(6)} ${row.offered.toString().padStart(10)} ${Math.round(row.achieved).toString().padStart(11)} ${row.p50.toFixed(1).padStart(8)} ${row.p99.toFixed(1).padStart(8)}`,
       );
     }
-    console.log('batch signing (one signature over a Merkle root per batch): not built; no figure.');
   } finally {
     await broker.close();
     await services.close();

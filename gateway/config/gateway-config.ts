@@ -74,6 +74,7 @@ const EVENTS_DEFAULTS = {
   embedded: { dir: 'var/events/log', partitions: 3 },
   outbox: { dir: 'var/events/outbox', batchSize: 200, retryMillis: 200 },
   received: { dir: 'var/events/received', maxEvents: 100_000 },
+  signing: { mode: 'event' as const },
   startAt: 'earliest' as const,
 };
 
@@ -118,6 +119,18 @@ const eventsSchema = z
         retryMillis: z.number().int().min(10).max(60_000).default(200),
       })
       .default({ dir: 'var/events/outbox', batchSize: 200, retryMillis: 200 }),
+    /**
+     * How the gateway signs the events it produces (adapters' events; events members publish keep
+     * their own signature). `event`: one detached JWS per event (`ce_jws`). `batch`: the outbox
+     * relay signs each batch it publishes once, over the RFC 9162 Merkle root of the batch's
+     * canonical events, and every event carries its inclusion proof (`ce_jwsproof`), so it is
+     * still verifiable on its own. Consumers accept both whatever this is set to.
+     */
+    signing: z
+      .strictObject({
+        mode: z.enum(['event', 'batch']).default('event'),
+      })
+      .default({ mode: 'event' }),
     /** Verified events kept for `events(after:)` catch-up, oldest dropped first. */
     received: z
       .strictObject({

@@ -16,8 +16,13 @@ export interface CloudEvent<T = Record<string, unknown>> {
   readonly time: string;
   readonly datacontenttype: 'application/json';
   readonly data: T;
-  /** Detached JWS over the RFC 8785 canonical event (without this attribute); absent until signed. */
+  /**
+   * Detached JWS (`ce_jws`): over the RFC 8785 canonical event without `jws` and `jwsproof`, or,
+   * for a batch-signed event, over the Merkle root of its batch. Absent until signed.
+   */
   readonly jws?: string;
+  /** A batch-signed event's inclusion proof (`ce_jwsproof`: leaf index, tree size, audit path). */
+  readonly jwsproof?: string;
 }
 
 export class InvalidEventError extends Error {
@@ -91,6 +96,7 @@ export function toTransportRecord(event: CloudEvent<unknown>, topic: string): Tr
     'content-type': event.datacontenttype,
   };
   if (event.jws !== undefined) headers['ce_jws'] = event.jws;
+  if (event.jwsproof !== undefined) headers['ce_jwsproof'] = event.jwsproof;
   return { topic, key: event.subject, headers, value: JSON.stringify(event.data), timestamp: Date.parse(event.time) };
 }
 
@@ -112,6 +118,7 @@ export function fromTransportRecord(record: Pick<TransportRecord, 'headers' | 'v
     datacontenttype: h['content-type'],
     data,
     ...(h['ce_jws'] !== undefined ? { jws: h['ce_jws'] } : {}),
+    ...(h['ce_jwsproof'] !== undefined ? { jwsproof: h['ce_jwsproof'] } : {}),
   } as CloudEvent;
   assertCloudEventAttributes(event);
   return event;

@@ -1,9 +1,11 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, write, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { open, rename } from 'node:fs/promises';
+import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import { parseJsonLine, recoverJsonLines } from '../util/json-lines-file.js';
 import type { TransportRecord } from './cloud-event.js';
-import { partitionForKey, type EventSubscription, type EventTransport, type SubscribeOptions } from './event-transport.js';
+import { partitionForKey, type DeliveredRecord, type EventSubscription, type EventTransport, type SubscribeOptions } from './event-transport.js';
 
 export interface EmbeddedEventTransportOptions {
   /** Directory of the log: `<dir>/topics/<topic>/<partition>.jsonl`, `<dir>/groups/<group>.json`. */
@@ -44,6 +46,10 @@ interface Group {
 }
 
 const TOPIC = /^[a-z0-9][a-z0-9._-]{0,200}$/;
+/** Records handed to a `handleBatch` consumer at once. */
+const MAX_BATCH_RECORDS = 500;
+const writeAsync = promisify(write);
+const fdatasyncAsync = promisify(fdatasync);
 const tp = (topic: string, partition: number): string => `${topic}:${partition}`;
 
 /**
@@ -61,6 +67,9 @@ export class EmbeddedEventTransport implements EventTransport {
   #nextMemberId = 1;
   #flushTimer: NodeJS.Timeout | undefined;
   #closed = false;
+  #flushing = false;
+  /** The write in progress; publishes are written one after the other, so offsets follow call order. */
+  #writing: Promise<void> = Promise.resolve();
 
   constructor(options: EmbeddedEventTransportOptions) {
     this.#options = { dir: options.dir, partitions: options.partitions ?? 3, positionFlushMillis: options.positionFlushMillis ?? 50, logger: options.logger };
@@ -69,7 +78,14 @@ export class EmbeddedEventTransport implements EventTransport {
     mkdirSync(join(options.dir, 'groups'), { recursive: true });
   }
 
-  async publish(records: readonly TransportRecord[]): Promise<void> {
+  publish(records: readonly TransportRecord[]): Promise<void> {
+    if (this.#closed) return Promise.reject(new Error('the event transport is closed'));
+    const written = this.#writing.then(() => this.#write(records));
+    this.#writing = written.catch(() => undefined);
+    return written;
+  }
+
+  async #write(records: readonly TransportRecord[]): Promise<void> {
     if (this.#closed) throw new Error('the event transport is closed');
     const byPartition = new Map<Partition, StoredRecord[]>();
     const now = Date.now();
@@ -81,11 +97,17 @@ export class EmbeddedEventTransport implements EventTransport {
       pending.push({ offset, timestamp: record.timestamp ?? now, key: record.key, headers: { ...record.headers }, value: record.value });
       byPartition.set(partition, pending);
     }
-    // Durable before acknowledged: write and fsync every touched partition, then make visible.
-    for (const [partition, pending] of byPartition) {
-      writeSync(partition.fd, pending.map((r) => `${JSON.stringify(r)}\n`).join(''));
-      fsyncSync(partition.fd);
-    }
+    // Durable before acknowledged: write and fdatasync every touched partition (in parallel, off
+    // the event loop), then make visible. A failed write leaves the records invisible; a torn tail
+    // is dropped at the next open (recoverJsonLines), so offsets stay dense.
+    await Promise.all(
+      [...byPartition].map(async ([partition, pending]) => {
+        const bytes = Buffer.from(pending.map((r) => `${JSON.stringify(r)}\n`).join(''));
+        let done = 0;
+        while (done < bytes.length) done += (await writeAsync(partition.fd, bytes, done, bytes.length - done)).bytesWritten;
+        await fdatasyncAsync(partition.fd);
+      }),
+    );
     for (const [partition, pending] of byPartition) {
       partition.records.push(...pending);
       for (const wake of partition.waiters) wake();
@@ -130,6 +152,7 @@ export class EmbeddedEventTransport implements EventTransport {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#writing;
     for (const group of this.#groups.values()) for (const member of group.members) {
       member.closed = true;
       member.wake?.();
@@ -159,19 +182,26 @@ export class EmbeddedEventTransport implements EventTransport {
         const partition = this.#topic(topic)[index] as Partition;
         const key = tp(topic, index);
         if (!group.positions.has(key)) group.positions.set(key, fromBeginning ? 0 : partition.records.length);
+        const { handle, handleBatch } = member.options;
         while (!member.closed && (group.positions.get(key) ?? 0) < partition.records.length) {
           if (!this.#assignment(group, member).some((a) => a.topic === topic && a.partition === index)) break;
           const position = group.positions.get(key) ?? 0;
-          const record = partition.records[position] as StoredRecord;
+          const end = Math.min(partition.records.length, position + (handleBatch !== undefined ? MAX_BATCH_RECORDS : 1));
+          const batch: DeliveredRecord[] = [];
+          for (let offset = position; offset < end; offset++) {
+            const record = partition.records[offset] as StoredRecord;
+            batch.push({ topic, partition: index, offset: record.offset, timestamp: record.timestamp, key: record.key, headers: record.headers, value: record.value });
+          }
           try {
-            await member.options.handle({ topic, partition: index, offset: record.offset, timestamp: record.timestamp, key: record.key, headers: record.headers, value: record.value });
+            if (handleBatch !== undefined) await handleBatch(batch);
+            else await handle(batch[0] as DeliveredRecord);
           } catch (error) {
-            this.#options.logger?.warn({ err: error, topic, partition: index, offset: record.offset }, 'event handler failed; the record will be delivered again');
+            this.#options.logger?.warn({ err: error, topic, partition: index, offset: position, records: batch.length }, 'event handler failed; the records will be delivered again');
             await new Promise((resolve) => setTimeout(resolve, 100));
             break;
           }
           // Move on only if nobody moved the position meanwhile (a seek wins).
-          if (group.positions.get(key) === position) group.positions.set(key, position + 1);
+          if (group.positions.get(key) === position) group.positions.set(key, end);
           group.dirty = true;
           progressed = true;
         }
@@ -233,10 +263,45 @@ export class EmbeddedEventTransport implements EventTransport {
     const group: Group = { id, members: [], positions, dirty: false };
     this.#groups.set(id, group);
     if (this.#flushTimer === undefined) {
-      this.#flushTimer = setInterval(() => this.#flushPositions(), this.#options.positionFlushMillis);
+      this.#flushTimer = setInterval(() => void this.#flushPositionsAsync(), this.#options.positionFlushMillis);
       this.#flushTimer.unref();
     }
     return group;
+  }
+
+  /**
+   * The periodic flush: like #flushPositions, but the disk work off the event loop (one at a time).
+   * A crash loses at most the positions since the last flush: those records are delivered again.
+   */
+  async #flushPositionsAsync(): Promise<void> {
+    if (this.#flushing) return;
+    this.#flushing = true;
+    try {
+      for (const group of this.#groups.values()) {
+        if (!group.dirty || this.#closed) continue;
+        group.dirty = false;
+        const file = join(this.#options.dir, 'groups', `${encodeURIComponent(group.id)}.json`);
+        // Its own temp file: a synchronous flush (a member closing) may run meanwhile. If it does,
+        // this older snapshot may land after it: positions then step back a little, and those
+        // records are delivered again (at-least-once), never skipped.
+        const temp = `${file}.flush.tmp`;
+        const handle = await open(temp, 'w');
+        try {
+          await handle.writeFile(JSON.stringify(Object.fromEntries(group.positions)));
+          await handle.sync();
+        } finally {
+          await handle.close();
+        }
+        // close() flushes synchronously meanwhile: its file is newer; never replace it.
+        if (this.#closed) return;
+        await rename(temp, file);
+      }
+    } catch (error) {
+      this.#options.logger?.warn({ err: error }, 'could not write consumer positions; will retry');
+      for (const group of this.#groups.values()) group.dirty = true;
+    } finally {
+      this.#flushing = false;
+    }
   }
 
   /** Writes committed positions atomically (temp file, fsync, rename). */

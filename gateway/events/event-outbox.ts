@@ -1,4 +1,4 @@
-import { closeSync, existsSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, write, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, write } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
@@ -13,17 +13,41 @@ export interface EventOutboxOptions {
   readonly batchSize?: number;
   /** First wait after a failed publish; doubles up to 5 s. @default 200 */
   readonly retryMillis?: number;
+  /**
+   * Called by the relay with each batch just before it is published (batch signing): returns the
+   * records to publish, one per entry, in the same order. A failure is retried like a failed publish.
+   */
+  readonly prepare?: (entries: readonly OutboxEntry[]) => Promise<readonly TransportRecord[]> | readonly TransportRecord[];
   readonly logger?: Logger;
 }
 
-interface Entry {
+/** One queued record, as the outbox keeps it. */
+export interface OutboxEntry {
   readonly key: string;
   readonly record: TransportRecord;
+  /** For batch signing: the event's Merkle leaf hash (base64url); present when the relay must sign it. */
+  readonly leaf?: string;
 }
+
+/** What `add` takes: a record, and for a record the relay signs in a batch, its leaf hash. */
+export interface OutboxItem {
+  readonly record: TransportRecord;
+  readonly leaf?: string;
+}
+
+type Entry = OutboxEntry;
 
 const keyOf = (record: TransportRecord): string => `${record.topic}|${record.headers['ce_id'] ?? ''}`;
 const writeAsync = promisify(write);
 const fdatasyncAsync = promisify(fdatasync);
+
+/** Writes all of `text` at the file's end (append mode), then fdatasync, off the event loop. */
+async function appendDurably(fd: number, text: string): Promise<void> {
+  const bytes = Buffer.from(text);
+  let written = 0;
+  while (written < bytes.length) written += (await writeAsync(fd, bytes, written, bytes.length - written)).bytesWritten;
+  await fdatasyncAsync(fd);
+}
 
 interface Commit {
   readonly entries: readonly Entry[];
@@ -79,9 +103,12 @@ export class EventOutbox {
   }
 
   /** Durably queues records for publication (on disk, fdatasync'd, before it resolves). */
-  add(records: readonly TransportRecord[]): Promise<void> {
+  add(items: readonly (TransportRecord | OutboxItem)[]): Promise<void> {
     if (this.#closed) return Promise.reject(new Error('the outbox is closed'));
-    const entries = records.map((record) => ({ key: keyOf(record), record }));
+    const entries = items.map((item): Entry => {
+      if ('topic' in item) return { key: keyOf(item), record: item };
+      return item.leaf !== undefined ? { key: keyOf(item.record), record: item.record, leaf: item.leaf } : { key: keyOf(item.record), record: item.record };
+    });
     return new Promise<void>((resolve, reject) => {
       this.#commits.push({ entries, resolve, reject });
       this.#committing ??= this.#commitLoop();
@@ -94,10 +121,7 @@ export class EventOutbox {
       const batch = this.#commits.splice(0);
       const entries = batch.flatMap((commit) => commit.entries);
       try {
-        const text = Buffer.from(entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
-        let written = 0;
-        while (written < text.length) written += (await writeAsync(this.#outboxFd, text, written, text.length - written)).bytesWritten;
-        await fdatasyncAsync(this.#outboxFd);
+        await appendDurably(this.#outboxFd, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
       } catch (error) {
         for (const commit of batch) commit.reject(error);
         continue;
@@ -145,7 +169,9 @@ export class EventOutbox {
       }
       const batch = this.#pending.slice(0, this.#options.batchSize ?? 200);
       try {
-        await this.#options.transport.publish(batch.map((e) => e.record));
+        const records = this.#options.prepare !== undefined ? await this.#options.prepare(batch) : batch.map((e) => e.record);
+        if (records.length !== batch.length) throw new Error('outbox: prepare must return one record per entry');
+        await this.#options.transport.publish(records);
       } catch (error) {
         this.#options.logger?.warn({ err: error, pending: this.#pending.length, retryInMillis: backoff }, 'outbox: publish failed; will retry');
         await new Promise<void>((resolve) => {
@@ -160,8 +186,12 @@ export class EventOutbox {
         continue;
       }
       backoff = this.#options.retryMillis ?? 200;
-      writeSync(this.#sentFd, batch.map((e) => `${e.key}\n`).join(''));
-      fsyncSync(this.#sentFd);
+      // Marked sent off the event loop: a crash before the mark re-sends (consumers deduplicate).
+      try {
+        await appendDurably(this.#sentFd, batch.map((e) => `${e.key}\n`).join(''));
+      } catch (error) {
+        this.#options.logger?.warn({ err: error }, 'outbox: could not mark records sent; they may be sent again after a restart');
+      }
       this.#pending.splice(0, batch.length);
     }
   }

@@ -18,6 +18,12 @@ export interface SubscribeOptions {
    * only after this resolves (at-least-once); if it throws, the record is delivered again.
    */
   readonly handle: (record: DeliveredRecord) => Promise<void>;
+  /**
+   * When given, used instead of `handle`: consecutive records of one partition, in offset order.
+   * The position moves past the last of them only after this resolves; if it throws, all of them
+   * are delivered again. Lets a consumer verify, store and fan out a batch at once.
+   */
+  readonly handleBatch?: (records: readonly DeliveredRecord[]) => Promise<void>;
 }
 
 export interface EventSubscription {

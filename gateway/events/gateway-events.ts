@@ -2,16 +2,16 @@ import { createHash } from 'node:crypto';
 import { Counter, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
 import type { AdapterEvent, AdapterEventSink } from '../../adapters/kit/index.js';
-import { canonicalize, isTrustError, parseClientId, verifyEvent } from '../../trust/index.js';
+import { canonicalize, eventLeafHash, isTrustError, parseClientId, signEventBatchLeaves, verifyEvent } from '../../trust/index.js';
 import type { GatewayTrust } from '../access/gateway-trust.js';
 import type { EventsConfig } from '../config/gateway-config.js';
 import { GatewayError } from '../errors/gateway-error.js';
 import type { GatewayMetrics } from '../observability/gateway-metrics.js';
-import { assertCloudEventAttributes, createCloudEvent, InvalidEventError, toTransportRecord, type CloudEvent } from './cloud-event.js';
+import { assertCloudEventAttributes, createCloudEvent, InvalidEventError, toTransportRecord, type CloudEvent, type TransportRecord } from './cloud-event.js';
 import { domainOf, EventCatalogue, topicFor, type EventSensitivity, type MemberState } from './event-catalogue.js';
 import { EmbeddedEventTransport } from './embedded-event-transport.js';
-import { EventOutbox } from './event-outbox.js';
-import { EventProcessor, SeenEventIds, signCloudEvent } from './event-processor.js';
+import { EventOutbox, type OutboxEntry } from './event-outbox.js';
+import { EventProcessor, SeenEventIds, signable, signCloudEvent } from './event-processor.js';
 import type { EventSubscription, EventTransport } from './event-transport.js';
 import { KafkaEventTransport } from './kafka-event-transport.js';
 import { decodeEventCursor, ReceivedEventStore, type ReadEventsPage, type ReceivedEvent } from './received-event-store.js';
@@ -171,31 +171,53 @@ export async function startGatewayEvents(options: StartGatewayEventsOptions): Pr
       transport,
       seen,
       logger,
-      deliver: async (event, record) => {
-        const entry = store.append(record, event);
-        if (entry !== undefined) {
-          metrics?.delivered.inc({ type: event.type });
-          const sensitivity = catalogue.sensitivityOf(event.type);
-          for (const subscriber of subscribers) subscriber.offer(entry, sensitivity, (readable) => store.cursorAfterLatest(readable));
+      // A revocation refreshes revocation state before the records after it are verified.
+      flushAfter: (event) => event.type === CERTIFICATE_REVOKED_EVENT,
+      deliver: async (deliveries) => {
+        const entries = store.appendMany(deliveries.map(({ event, record }) => ({ position: record, event })));
+        for (let i = 0; i < deliveries.length; i++) {
+          const entry = entries[i];
+          const { event } = deliveries[i] as (typeof deliveries)[number];
+          if (entry !== undefined) {
+            metrics?.delivered.inc({ type: event.type });
+            const sensitivity = catalogue.sensitivityOf(event.type);
+            for (const subscriber of subscribers) subscriber.offer(entry, sensitivity, (readable) => store.cursorAfterLatest(readable));
+          }
+          if (event.type === CERTIFICATE_REVOKED_EVENT) await revocationHandler(event);
         }
-        if (event.type === CERTIFICATE_REVOKED_EVENT) await revocationHandler(event);
       },
     });
 
-    const outbox = new EventOutbox({ dir: config.outbox.dir, transport, batchSize: config.outbox.batchSize, retryMillis: config.outbox.retryMillis, logger });
+    /**
+     * Batch signing (events.signing.mode: batch): the relay signs the events of each batch it
+     * publishes that carry a leaf hash with one JWS over their Merkle root, and gives each its
+     * inclusion proof. Installed whatever the mode, so entries queued in batch mode before a
+     * restart in event mode are still signed. Re-sent batches are signed again (new JWS, same ids).
+     */
+    const signBatch = async (entries: readonly OutboxEntry[]): Promise<TransportRecord[]> => {
+      const leaves = entries.flatMap((entry) => (entry.leaf !== undefined ? [Buffer.from(entry.leaf, 'base64url')] : []));
+      if (leaves.length === 0) return entries.map((entry) => entry.record);
+      const batch = await signEventBatchLeaves({ leafHashes: leaves, signer: trust.signer });
+      let next = 0;
+      return entries.map((entry) => (entry.leaf === undefined ? entry.record : { ...entry.record, headers: { ...entry.record.headers, ce_jws: batch.jws, ce_jwsproof: batch.proofs[next++] as string } }));
+    };
+
+    const outbox = new EventOutbox({ dir: config.outbox.dir, transport, batchSize: config.outbox.batchSize, retryMillis: config.outbox.retryMillis, prepare: signBatch, logger });
     outbox.start();
     cleanups.push(() => outbox.close());
 
-    const subscription: EventSubscription = await transport.subscribe({ groupId: consumerGroup, topics, fromBeginning: config.startAt === 'earliest', handle: processor.handle });
+    const subscription: EventSubscription = await transport.subscribe({ groupId: consumerGroup, topics, fromBeginning: config.startAt === 'earliest', handle: processor.handle, handleBatch: processor.handleBatch });
     cleanups.push(() => subscription.close());
     cleanups.push(() => {
       for (const subscriber of subscribers) subscriber.end();
     });
 
-    const enqueue = async (event: CloudEvent, audience: EventAudience): Promise<PublishedEvent> => {
+    /** `leaf`: the event is unsigned and the relay signs it in a batch (base64url Merkle leaf hash). */
+    const enqueue = async (event: CloudEvent, audience: EventAudience, leaf?: string): Promise<PublishedEvent> => {
       const topic = topicFor(audience, domainOf(event.type));
       try {
-        await outbox.add([toTransportRecord(event, topic)]);
+        const record = toTransportRecord(event, topic);
+        await outbox.add([leaf !== undefined ? { record, leaf } : record]);
       } catch (cause) {
         logger.error({ err: cause, eventId: event.id, topic }, 'could not write the event to the outbox');
         throw new GatewayError('ERR_EVENTS_UNAVAILABLE', { cause });
@@ -246,8 +268,9 @@ export async function startGatewayEvents(options: StartGatewayEventsOptions): Pr
         data,
       });
       catalogue.validate(unsigned);
-      const signed = await signCloudEvent(unsigned, trust.signer);
-      return enqueue(signed, audience ?? defaultAudience(unsigned, state));
+      const to = audience ?? defaultAudience(unsigned, state);
+      if (config.signing.mode === 'batch') return enqueue(unsigned, to, eventLeafHash(signable(unsigned)).toString('base64url'));
+      return enqueue(await signCloudEvent(unsigned, trust.signer), to);
     };
 
     const gatewayEvents: GatewayEvents = {

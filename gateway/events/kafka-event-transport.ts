@@ -1,4 +1,4 @@
-import { Kafka, logLevel, type Admin, type Consumer, type Producer } from 'kafkajs';
+import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { TransportRecord } from './cloud-event.js';
 import { partitionForKey, type DeliveredRecord, type EventSubscription, type EventTransport, type SubscribeOptions } from './event-transport.js';
@@ -63,7 +63,11 @@ export class KafkaEventTransport implements EventTransport {
       group.messages.push(record);
       groups.set(id, group);
     }
-    for (const { topic, partition, messages } of groups.values()) {
+    // One send per partition, all in flight together (each partition keeps its order; the
+    // idempotent producer numbers each partition's batches on its own). `publish` resolves only
+    // when every one was acknowledged; if any failed, the outbox sends the whole batch again and
+    // consumers drop the repeats by event id.
+    const sends = [...groups.values()].map(async ({ topic, partition, messages }) => {
       const result = await this.#producer.send({
         topic,
         acks: -1,
@@ -73,7 +77,10 @@ export class KafkaEventTransport implements EventTransport {
       if (answered === undefined || answered.errorCode !== 0) {
         throw new Error(`Kafka did not acknowledge ${messages.length} record(s) for ${topic}[${partition}]`);
       }
-    }
+    });
+    const outcomes = await Promise.allSettled(sends);
+    const failed = outcomes.find((o): o is PromiseRejectedResult => o.status === 'rejected');
+    if (failed !== undefined) throw failed.reason;
   }
 
   async subscribe(options: SubscribeOptions): Promise<EventSubscription> {
@@ -83,26 +90,46 @@ export class KafkaEventTransport implements EventTransport {
     this.#consumers.add(consumer);
     await consumer.connect();
     for (const topic of options.topics) await consumer.subscribe({ topic, fromBeginning: options.fromBeginning ?? true });
+    const toDelivered = (topic: string, partition: number, message: KafkaMessage): DeliveredRecord => {
+      const headers: Record<string, string> = {};
+      for (const [name, value] of Object.entries(message.headers ?? {})) {
+        if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
+      }
+      return {
+        topic,
+        partition,
+        offset: Number(message.offset),
+        timestamp: Number(message.timestamp),
+        key: message.key?.toString('utf8') ?? '',
+        headers,
+        value: message.value?.toString('utf8') ?? '',
+      };
+    };
+    const handleBatch = options.handleBatch;
     await consumer.run({
       autoCommit: false,
-      eachMessage: async ({ topic, partition, message }) => {
-        const headers: Record<string, string> = {};
-        for (const [name, value] of Object.entries(message.headers ?? {})) {
-          if (value !== undefined) headers[name] = Array.isArray(value) ? String(value[0]) : String(value);
-        }
-        const delivered: DeliveredRecord = {
-          topic,
-          partition,
-          offset: Number(message.offset),
-          timestamp: Number(message.timestamp),
-          key: message.key?.toString('utf8') ?? '',
-          headers,
-          value: message.value?.toString('utf8') ?? '',
-        };
-        await options.handle(delivered);
-        // Commit only after the handler succeeded: a crash before this re-delivers (at-least-once).
-        await consumer.commitOffsets([{ topic, partition, offset: String(BigInt(message.offset) + 1n) }]);
-      },
+      ...(handleBatch !== undefined
+        ? {
+            eachBatchAutoResolve: false,
+            eachBatch: async ({ batch, resolveOffset, heartbeat, isStale }) => {
+              const last = batch.messages[batch.messages.length - 1];
+              if (last === undefined || isStale()) return;
+              await handleBatch(batch.messages.map((message) => toDelivered(batch.topic, batch.partition, message)));
+              // A seek or a rebalance while handling: the position is no longer ours to move.
+              if (isStale()) return;
+              resolveOffset(last.offset);
+              // Commit only after the handler succeeded: a crash before this re-delivers (at-least-once).
+              await consumer.commitOffsets([{ topic: batch.topic, partition: batch.partition, offset: String(BigInt(last.offset) + 1n) }]);
+              await heartbeat();
+            },
+          }
+        : {
+            eachMessage: async ({ topic, partition, message }) => {
+              await options.handle(toDelivered(topic, partition, message));
+              // Commit only after the handler succeeded: a crash before this re-delivers (at-least-once).
+              await consumer.commitOffsets([{ topic, partition, offset: String(BigInt(message.offset) + 1n) }]);
+            },
+          }),
     });
     return {
       seek: async (topic, partition, offset) => {

@@ -23,6 +23,13 @@ export interface ReceivedEvent {
  */
 export type EventPositions = Map<string, number>;
 
+/** Where a record sits: topic, partition, offset. */
+export interface EventPosition {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+}
+
 const CURSOR_VERSION = 'v1';
 const TOPIC = /^[a-z0-9][a-z0-9._-]{0,200}$/;
 const MAX_CURSOR_CHARS = 8_192;
@@ -131,14 +138,38 @@ export class ReceivedEventStore {
   }
 
   /** Keeps a delivered event; undefined when its position is already kept (a replayed record). */
-  append(position: { readonly topic: string; readonly partition: number; readonly offset: number }, event: CloudEvent): ReceivedEvent | undefined {
-    const last = this.#byPartition.get(positionKey(position.topic, position.partition))?.entries.at(-1);
-    if (last !== undefined && position.offset <= last.offset) return undefined;
-    const entry: ReceivedEvent = { seq: this.#nextSeq++, topic: position.topic, partition: position.partition, offset: position.offset, event };
-    writeSync(this.#fd, `${JSON.stringify(entry)}\n`);
-    this.#index(entry);
+  append(position: EventPosition, event: CloudEvent): ReceivedEvent | undefined {
+    return this.appendMany([{ position, event }])[0];
+  }
+
+  /**
+   * Keeps delivered events, in order, with one write; for each, its entry, or undefined when its
+   * position is already kept (a replayed record).
+   */
+  appendMany(items: ReadonlyArray<{ readonly position: EventPosition; readonly event: CloudEvent }>): Array<ReceivedEvent | undefined> {
+    const entries: Array<ReceivedEvent | undefined> = [];
+    const lastOffsets = new Map<string, number>();
+    let text = '';
+    let seq = this.#nextSeq;
+    for (const { position, event } of items) {
+      const key = positionKey(position.topic, position.partition);
+      const last = lastOffsets.get(key) ?? this.#byPartition.get(key)?.entries.at(-1)?.offset;
+      if (last !== undefined && position.offset <= last) {
+        entries.push(undefined);
+        continue;
+      }
+      lastOffsets.set(key, position.offset);
+      const entry: ReceivedEvent = { seq: seq++, topic: position.topic, partition: position.partition, offset: position.offset, event };
+      text += `${JSON.stringify(entry)}\n`;
+      entries.push(entry);
+    }
+    if (text === '') return entries;
+    // Written before it is indexed: what readers see is in the file.
+    writeSync(this.#fd, text);
+    this.#nextSeq = seq;
+    for (const entry of entries) if (entry !== undefined) this.#index(entry);
     this.#retain(false);
-    return entry;
+    return entries;
   }
 
   /** The cursor just after `entry` as delivered now, limited to the topics a reader may see. */

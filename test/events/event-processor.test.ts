@@ -2,12 +2,12 @@ import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { initDemoPki, loadDemoPki, type LoadedIdentity, type Signer } from '../../trust/index.js';
+import { initDemoPki, loadDemoPki, signEventBatch, type LoadedIdentity, type Signer } from '../../trust/index.js';
 import { PKI_TIME, startDemoEnvironment, type DemoEnvironment } from '../../trust/testing/demo-environment.js';
 import { createCloudEvent, toTransportRecord, type CloudEvent } from '../../gateway/events/cloud-event.js';
 import { EventCatalogue } from '../../gateway/events/event-catalogue.js';
 import { EmbeddedEventTransport } from '../../gateway/events/embedded-event-transport.js';
-import { EventProcessor, signCloudEvent } from '../../gateway/events/event-processor.js';
+import { EventProcessor, signable, signCloudEvent } from '../../gateway/events/event-processor.js';
 import type { DeliveredRecord, EventSubscription } from '../../gateway/events/event-transport.js';
 import { until } from '../support/until.js';
 
@@ -47,7 +47,7 @@ describe('consuming signed events', () => {
     stranger = strangerPki.states.QA.agencies.find((a) => !a.revoked)!.signing;
     dir = mkdtempSync(join(tmpdir(), 'gccgw-processor-'));
     transport = new EmbeddedEventTransport({ dir });
-    const processor = new EventProcessor({ catalogue: EventCatalogue.load(), trust: env.trust, transport, deliver: async (event) => void delivered.push(event) });
+    const processor = new EventProcessor({ catalogue: EventCatalogue.load(), trust: env.trust, transport, deliver: async (items) => void delivered.push(...items.map((item) => item.event)) });
     subscription = await transport.subscribe({ groupId: 'member-sa', topics: [TOPIC], handle: processor.handle });
     dlqSubscription = await transport.subscribe({ groupId: 'dlq-reader', topics: [`${TOPIC}.dlq`], handle: async (r) => void deadLetters.push(r) });
   }, 60_000);
@@ -109,10 +109,41 @@ describe('consuming signed events', () => {
     expect(letter.headers['dlq_code']).toBe('ERR_TRUST_JWS_BINDING_MISMATCH');
   });
 
+  const batchSigned = async (events: readonly CloudEvent[], identity: LoadedIdentity): Promise<CloudEvent[]> => {
+    const batch = await signEventBatch({ events: events.map(signable), signer: signerOf(identity) });
+    return events.map((event, i) => ({ ...event, jws: batch.jws, jwsproof: batch.proofs[i] as string }));
+  };
+
+  it('delivers batch-signed events, each verified on its own by its inclusion proof', async () => {
+    const events = await batchSigned([1, 2, 3].map((n) => provisioningEvent(qa.clientId, { requestId: `req-batch-${n}`, tenantId: 'tnt-qa-mof-prod', state: 'SUCCEEDED' })), qa);
+    // Only two of the three travel: each stands on its own.
+    await publish(events[2]!, events[0]!);
+    await until(() => delivered.some((e) => e.id === events[0]!.id) && delivered.some((e) => e.id === events[2]!.id));
+    expect(delivered.some((e) => e.id === events[1]!.id)).toBe(false);
+    expect(delivered.find((e) => e.id === events[2]!.id)?.jwsproof).toBe(events[2]!.jwsproof);
+  });
+
+  it('dead-letters a batch-signed event whose inclusion proof was tampered with, or that lost its proof', async () => {
+    const [first, second] = await batchSigned([4, 5].map((n) => provisioningEvent(qa.clientId, { requestId: `req-batch-${n}`, tenantId: 'tnt-qa-mof-prod', state: 'SUCCEEDED' })), qa);
+    const before = deadLetters.length;
+    // The proof of the other event of the batch: the walk leads to another root.
+    await publish({ ...first!, jwsproof: second!.jwsproof as string });
+    const letter = await lastLetter(before + 1);
+    expect(letter.headers).toMatchObject({ dlq_reason: 'signature', dlq_code: 'ERR_TRUST_JWS_BINDING_MISMATCH', dlq_origin_topic: TOPIC });
+    expect(letter.headers['dlq_message']).toContain('inclusion proof');
+    expect(letter.headers['ce_jwsproof']).toBe(second!.jwsproof);
+    // Without its proof, the batch signature is refused as an event signature (gcc.mr is critical).
+    const { jwsproof: _proof, ...withoutProof } = second!;
+    await publish(withoutProof);
+    expect((await lastLetter(before + 2)).headers).toMatchObject({ dlq_reason: 'signature', dlq_code: 'ERR_TRUST_JWS_CRIT' });
+    expect(delivered.some((e) => e.id === first!.id || e.id === second!.id)).toBe(false);
+  });
+
   it('dead-letters a signed event whose data violates its schema', async () => {
     const event = await signCloudEvent(provisioningEvent(qa.clientId, { requestId: 'req-2', tenantId: 'tnt-qa-mof-prod', state: 'DONE' }), signerOf(qa));
+    const before = deadLetters.length;
     await publish(event);
-    const letter = await lastLetter(6);
+    const letter = await lastLetter(before + 1);
     expect(letter.headers['dlq_reason']).toBe('schema');
     expect(letter.headers['dlq_message']).toContain('/state');
     expect(delivered.some((e) => e.id === event.id)).toBe(false);

@@ -103,6 +103,38 @@ function describeTransport(name: string, setup: () => Promise<Harness>, teardown
       await subscription.close();
     });
 
+    it('hands a batch consumer consecutive records of one partition, again after a failed batch, and commits after the batch', async () => {
+      const topic = `gcc.qa.cloud.${name}.batch`;
+      const published = events(40, topic, 7);
+      await harness.transport().publish(published);
+      const batches: DeliveredRecord[][] = [];
+      let failures = 0;
+      const handleBatch = async (records: readonly DeliveredRecord[]): Promise<void> => {
+        if (failures === 0) {
+          failures += 1;
+          throw new Error('transient');
+        }
+        batches.push([...records]);
+      };
+      const first = await harness.transport().subscribe({ groupId: `${name}-batch`, topics: [topic], handle: async () => Promise.reject(new Error('handle is not used when handleBatch is given')), handleBatch });
+      await until(() => new Set(batches.flat().map((r) => r.headers['ce_id'])).size >= 40, 30_000);
+      await first.close();
+      expect(failures).toBe(1);
+      for (const batch of batches) {
+        expect(new Set(batch.map((r) => `${r.topic}:${r.partition}`)).size).toBe(1);
+        expect(batch.map((r) => r.offset)).toEqual(batch.map((_, i) => (batch[0] as DeliveredRecord).offset + i));
+      }
+      expect(new Set(batches.flat().map((r) => r.headers['ce_id']))).toEqual(new Set(published.map((r) => r.headers['ce_id'])));
+      // Committed after each batch: the group goes on with only what is new.
+      await harness.transport().publish(events(2, topic));
+      const later: DeliveredRecord[] = [];
+      const second = await harness.transport().subscribe({ groupId: `${name}-batch`, topics: [topic], handle: async (r) => void later.push(r), handleBatch: async (records) => void later.push(...records) });
+      await until(() => later.length >= 2);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      await second.close();
+      expect(later).toHaveLength(2);
+    });
+
     it('shares partitions between two members of a group without losing a record', async () => {
       const topic = `gcc.all.cloud.${name}.group`;
       const a: DeliveredRecord[] = [];
