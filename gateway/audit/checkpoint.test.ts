@@ -1,11 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { appendFileSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startDemoEnvironment, nodeFetch, type DemoEnvironment } from '../../trust/testing/demo-environment.js';
 import { CheckpointScheduler, checkpointPayload, trustCheckpointSigner, verifyCheckpoints, type CheckpointBody, type CheckpointSigner } from './checkpoint.js';
-import { EvidenceLog } from './evidence-log.js';
-import { verifyLog } from './verify-log.js';
+import { EvidenceLog, listSegments } from './evidence-log.js';
+import { READ_WINDOW_BYTES, verifyLog } from './verify-log.js';
 
 describe('evidence-log checkpoints', () => {
   let env: DemoEnvironment;
@@ -78,6 +79,88 @@ describe('evidence-log checkpoints', () => {
     await log.close();
     const report = await verifyCheckpoints(dirs[dirs.length - 1]!, env.trust);
     expect(report).toMatchObject({ ok: false, problem: { reason: expect.stringContaining('timestamp refused') } });
+  });
+
+  describe('a checkpoint read in the window after the record it vouches for', () => {
+    // Verification reads a segment a window at a time; here the checkpoint record straddles the end
+    // of the first window, so the record it vouches for was read (and left behind) before it.
+    async function checkpointAtWindowEdge(checkpointSigner: CheckpointSigner): Promise<string> {
+      const dir = mkdtempSync(join(tmpdir(), 'gccgw-checkpoint-'));
+      dirs.push(dir);
+      const log = EvidenceLog.open({ dir, durability: 'batch', now: () => env.clock.now() });
+      const segment = (): string => listSegments(dir)[0]!.path;
+      let n = 0;
+      for (let i = 0; i < (READ_WINDOW_BYTES - 20_000) / 1200; i++) void log.append({ type: 'test', n: ++n, pad: 'x'.repeat(900) });
+      await log.flush();
+      while (statSync(segment()).size < READ_WINDOW_BYTES - 1200) {
+        void log.append({ type: 'test', n: ++n, pad: 'x'.repeat(900) });
+        await log.flush();
+      }
+      const { checkpointSeq } = await log.checkpoint(checkpointSigner);
+      await log.close();
+      const lines = readFileSync(segment(), 'latin1').split('\n');
+      const start = lines.slice(0, checkpointSeq - 1).reduce((sum, line) => sum + line.length + 1, 0);
+      expect(start).toBeLessThan(READ_WINDOW_BYTES);
+      expect(start + lines[checkpointSeq - 1]!.length).toBeGreaterThan(READ_WINDOW_BYTES);
+      return dir;
+    }
+
+    it('verifies it against the hash of that record', async () => {
+      const dir = await checkpointAtWindowEdge(signer);
+      expect(await verifyCheckpoints(dir, env.trust)).toEqual({ ok: true, checkpoints: 1, timestamped: 1, signers: [env.pki.states.QA.gateway!.signing.clientId] });
+    });
+
+    it('refuses it when it vouches for a hash the chain does not have', async () => {
+      const dir = await checkpointAtWindowEdge({ checkpoint: (seq, _hash, at) => signer.checkpoint(seq, 'f'.repeat(64), at) });
+      expect(await verifyCheckpoints(dir, env.trust)).toMatchObject({ ok: false, problem: { reason: expect.stringContaining('does not have') } });
+    });
+  });
+
+  it('verifies a checkpoint that vouches for a record some way before it', async () => {
+    // Records appended while a checkpoint is signed come between the head it names and itself.
+    const log = freshLog();
+    for (let i = 0; i < 6; i++) await log.append({ type: 'test', i });
+    const dir = dirs[dirs.length - 1]!;
+    const hashOf = (seq: number): string => {
+      const lines = readFileSync(listSegments(dir)[0]!.path, 'utf8').trimEnd().split('\n');
+      return (JSON.parse(lines[seq - 1]!) as { hash: string }).hash;
+    };
+    await log.checkpoint({ checkpoint: (seq, _hash, at) => signer.checkpoint(seq - 3, hashOf(seq - 3), at) });
+    await log.close();
+    expect(await verifyCheckpoints(dir, env.trust)).toEqual({ ok: true, checkpoints: 1, timestamped: 1, signers: [env.pki.states.QA.gateway!.signing.clientId] });
+  });
+
+  it('refuses a checkpoint that vouches for a record after it', async () => {
+    const log = freshLog();
+    await log.append({ type: 'test' });
+    await log.checkpoint({ checkpoint: (seq, hash, at) => signer.checkpoint(seq + 5, hash, at) });
+    await log.close();
+    const report = await verifyCheckpoints(dirs[dirs.length - 1]!, env.trust);
+    expect(report).toMatchObject({ ok: false, problem: { seq: 2, reason: 'checkpoint vouches for record 6, which is not before it' } });
+  });
+
+  it('refuses a checkpoint record that is not JSON, sealed and linked as if it were', async () => {
+    const log = freshLog();
+    await log.append({ type: 'test' });
+    await log.close();
+    const dir = dirs[dirs.length - 1]!;
+    const path = listSegments(dir)[0]!.path;
+    const last = JSON.parse(readFileSync(path, 'utf8').trimEnd()) as { hash: string };
+    const prefix = `{"seq":2,"prev":"${last.hash}","time":"2026-11-23T00:00:00.000Z","body":{"type":"checkpoint","upToSeq":1, not json`;
+    appendFileSync(path, `${prefix},"hash":"${createHash('sha256').update(prefix).digest('hex')}"}\n`);
+    expect(verifyLog(dir)).toMatchObject({ ok: true, records: 2 });
+    expect(await verifyCheckpoints(dir, env.trust)).toMatchObject({ ok: false, checkpoints: 1, problem: { seq: 2, reason: expect.stringContaining('malformed checkpoint') } });
+  });
+
+  it('vouches for nothing in a broken chain', async () => {
+    const log = freshLog();
+    for (let i = 0; i < 3; i++) await log.append({ type: 'test', i });
+    await log.checkpoint(signer);
+    await log.close();
+    const dir = dirs[dirs.length - 1]!;
+    const path = listSegments(dir)[0]!.path;
+    writeFileSync(path, readFileSync(path, 'utf8').replace('"i":1', '"i":7'));
+    expect(await verifyCheckpoints(dir, env.trust)).toMatchObject({ ok: false, problem: { seq: 2, reason: expect.stringMatching(/^the chain is broken at record #2 .*changed/) } });
   });
 
   it('signs the canonical statement any verifier can rebuild', () => {

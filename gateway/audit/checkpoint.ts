@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
 import {
   canonicalize,
   requestTimestamp,
@@ -12,11 +11,10 @@ import {
   type TrustList,
 } from '../../trust/index.js';
 import type { CheckpointBody } from './audit-record.js';
-import { listSegments, type EvidenceLog } from './evidence-log.js';
-import type { SegmentBytes } from './verify-log.js';
+import type { EvidenceLog } from './evidence-log.js';
+import { proveLog, type CheckpointSeen } from './verify-log.js';
 
 export type { CheckpointBody };
-import { checkLineBytes } from './record-codec.js';
 
 /**
  * Signed checkpoints of the evidence log (DESIGN.md, "periodic signed checkpoints (and RFC 3161
@@ -75,42 +73,36 @@ export interface CheckpointReport {
 }
 
 /**
- * Verifies every checkpoint of a log whose chain `verifyLog` already proved: the head it names is
- * the chain's record at that place, the signature is valid at its signing time for a member
- * identity of the trust list, and the timestamp (when present) covers that signature.
- * Revocation is judged by the caller's `trust`; for old evidence, status history by time applies.
+ * Proves a log's chain and verifies every checkpoint in it, on one pass over the log
+ * (`proveLog`): the head each names is the chain's record at that place, the signature is valid
+ * at its signing time for a member identity of the trust list, and the timestamp (when present)
+ * covers that signature. A broken chain fails here too: its checkpoints vouch for nothing.
+ * Checkpoints vouching for records retention removed are skipped (the retention record's own
+ * cover is checked by `verifyLog`). Revocation is judged by the caller's `trust`; for old
+ * evidence, status history by time applies.
  */
 export async function verifyCheckpoints(dir: string, trust: SignatureTrust): Promise<CheckpointReport> {
-  return verifyCheckpointsIn(listSegments(dir).map((s) => ({ name: s.path, number: s.number, bytes: readFileSync(s.path) })), trust);
+  const { report, checkpoints } = proveLog(dir, { checkpoints: true });
+  if (!report.ok) {
+    const where = report.problem !== undefined ? `record #${report.problem.expectedSeq} (${report.problem.segment} line ${report.problem.line}): ${report.problem.reason}` : 'it';
+    return { ok: false, checkpoints: checkpoints.length, timestamped: 0, signers: [], problem: { seq: report.problem?.expectedSeq ?? report.head.seq + 1, reason: `the chain is broken at ${where}` } };
+  }
+  return verifySeenCheckpoints(checkpoints, trust);
 }
 
-/** `verifyCheckpoints` over segment bytes (a log directory or an archive). Checkpoints vouching for records outside them are skipped. */
-export async function verifyCheckpointsIn(segments: readonly SegmentBytes[], trust: SignatureTrust): Promise<CheckpointReport> {
-  const hashes = new Map<number, string>();
-  const checkpoints: Array<{ seq: number; body: CheckpointBody }> = [];
-  for (const segment of segments) {
-    const bytes = Buffer.from(segment.bytes.buffer, segment.bytes.byteOffset, segment.bytes.byteLength);
-    for (let position = 0; position < bytes.length; ) {
-      const end = bytes.indexOf(0x0a, position);
-      if (end < 0) break;
-      const line = bytes.subarray(position, end);
-      const check = checkLineBytes(line);
-      if (check.ok) {
-        hashes.set(check.seq, check.hash);
-        if (line.includes('"type":"checkpoint"')) {
-          const record = JSON.parse(line.toString('utf8')) as { seq: number; body: CheckpointBody };
-          if (record.body.type === 'checkpoint') checkpoints.push({ seq: record.seq, body: record.body });
-        }
-      }
-      position = end + 1;
-    }
-  }
+/**
+ * Verifies the checkpoints `proveLog` met in a chain it proved. A checkpoint can only vouch for a
+ * record before it; one vouching for a record the walked segments do not hold is skipped.
+ */
+export async function verifySeenCheckpoints(seen: readonly CheckpointSeen[], trust: SignatureTrust): Promise<CheckpointReport> {
   const signers: string[] = [];
   let timestamped = 0;
-  for (const { seq, body } of checkpoints) {
-    const fail = (reason: string): CheckpointReport => ({ ok: false, checkpoints: checkpoints.length, timestamped, signers, problem: { seq, reason } });
-    if (!hashes.has(body.upToSeq)) continue;
-    if (hashes.get(body.upToSeq) !== body.upToHash) return fail(`checkpoint vouches for record ${body.upToSeq} with a hash the chain does not have`);
+  for (const { seq, body, chainHash } of seen) {
+    const fail = (reason: string): CheckpointReport => ({ ok: false, checkpoints: seen.length, timestamped, signers, problem: { seq, reason } });
+    if (!Number.isSafeInteger(body.upToSeq) || typeof body.upToHash !== 'string') return fail('malformed checkpoint: no head (upToSeq, upToHash) it vouches for');
+    if (body.upToSeq >= seq) return fail(`checkpoint vouches for record ${body.upToSeq}, which is not before it`);
+    if (chainHash === undefined) continue;
+    if (chainHash !== body.upToHash) return fail(`checkpoint vouches for record ${body.upToSeq} with a hash the chain does not have`);
     try {
       const verified = await verifyCheckpointBody(body, trust);
       if (!signers.includes(verified.signer)) signers.push(verified.signer);
@@ -119,7 +111,7 @@ export async function verifyCheckpointsIn(segments: readonly SegmentBytes[], tru
       return fail((error as Error).message);
     }
   }
-  return { ok: true, checkpoints: checkpoints.length, timestamped, signers };
+  return { ok: true, checkpoints: seen.length, timestamped, signers };
 }
 
 /**

@@ -40,6 +40,8 @@ describe('evidence archives', () => {
     expect(report).toMatchObject({ ok: true, signer: env.pki.states.QA.gateway!.signing.clientId, chain: { ok: true, segments: 3 } });
     expect(report.chain!.records).toBe(archive.head.seq - archive.previous.seq);
     expect(report.checkpoints!.checkpoints).toBeGreaterThanOrEqual(1);
+    // Verified, not only counted: a checkpoint whose record is in the archive was checked against its signer.
+    expect(report.checkpoints).toMatchObject({ ok: true, signers: [env.pki.states.QA.gateway!.signing.clientId] });
   });
 
   it('refuses an archive whose segment bytes were changed', async () => {

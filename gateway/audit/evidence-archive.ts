@@ -3,10 +3,10 @@ import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import { canonicalize, signDetached, verifySignature, type SignatureTrust, type Signer } from '../../trust/index.js';
 import { GatewayError } from '../errors/gateway-error.js';
-import { verifyCheckpointsIn, type CheckpointReport } from './checkpoint.js';
+import { verifySeenCheckpoints, type CheckpointReport } from './checkpoint.js';
 import { listSegments } from './evidence-log.js';
 import { checkLineBytes } from './record-codec.js';
-import { verifySegments, type SegmentBytes, type VerifyReport } from './verify-log.js';
+import { proveSegments, verifySegments, type SegmentBytes, type VerifyReport } from './verify-log.js';
 
 export const ARCHIVE_FORMAT = 'gccgw-evidence-archive/1';
 
@@ -97,10 +97,11 @@ export async function verifyArchive(archive: EvidenceArchive, trust: SignatureTr
     if (createHash('sha256').update(bytes).digest('hex') !== segment.sha256) return { ok: false, signer, problem: `segment ${segment.name} does not match its signed hash` };
     segments.push({ name: segment.name, number: segment.number, bytes });
   }
-  const chain = verifySegments(segments, archive.previous);
+  // One pass proves the chain and finds the checkpoints in it.
+  const { report: chain, checkpoints: seen } = proveSegments(segments, archive.previous, { checkpoints: true });
   if (!chain.ok) return { ok: false, signer, chain, problem: `chain broken: ${chain.problem?.reason} (${chain.problem?.segment} line ${chain.problem?.line})` };
   if (chain.head.seq !== archive.head.seq || chain.head.hash !== archive.head.hash) return { ok: false, signer, chain, problem: 'the chain does not end at the signed head' };
-  const checkpoints = await verifyCheckpointsIn(segments, trust);
+  const checkpoints = await verifySeenCheckpoints(seen, trust);
   if (!checkpoints.ok) return { ok: false, signer, chain, checkpoints, problem: `checkpoint ${checkpoints.problem?.seq}: ${checkpoints.problem?.reason}` };
   return { ok: true, signer, chain, checkpoints };
 }

@@ -24,7 +24,7 @@ export interface EvidenceLogOptions {
    * @default 'sync'
    */
   readonly durability?: Durability;
-  /** Longest a record waits to be grouped with others before the write. @default 5 (sync), 50 (batch) */
+  /** Longest a record waits to be grouped with others before the write (0: until the current event-loop turn ends; records that arrive during a write go in the next one). @default 0 (sync), 50 (batch) */
   readonly batchMaxDelayMillis?: number;
   /** A new segment is started beyond this size. @default 64 MiB */
   readonly segmentMaxBytes?: number;
@@ -74,6 +74,7 @@ export class EvidenceLog {
   #pending: Pending[] = [];
   readonly #durableListeners = new Set<(records: readonly SealedRecord[]) => void>();
   #flushing: Promise<void> | undefined;
+  #immediate: NodeJS.Immediate | undefined;
   #timer: NodeJS.Timeout | undefined;
   #failure: Error | undefined;
   #closed = false;
@@ -83,7 +84,9 @@ export class EvidenceLog {
     this.#options = {
       dir: options.dir,
       durability,
-      batchMaxDelayMillis: options.batchMaxDelayMillis ?? (durability === 'sync' ? 5 : 50),
+      // sync: no window of its own. Records that arrive while a write and fdatasync are under way
+      // go together in the next one (group commit), so a window would only add latency.
+      batchMaxDelayMillis: options.batchMaxDelayMillis ?? (durability === 'sync' ? 0 : 50),
       segmentMaxBytes: options.segmentMaxBytes ?? 64 * 1024 * 1024,
       now: options.now ?? (() => new Date()),
       logger: options.logger,
@@ -160,6 +163,8 @@ export class EvidenceLog {
   async flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
+    clearImmediate(this.#immediate);
+    this.#immediate = undefined;
     while (this.#pending.length > 0 || this.#flushing !== undefined) {
       if (this.#flushing !== undefined) await this.#flushing.catch(() => undefined);
       else await this.#writePending();
@@ -179,7 +184,15 @@ export class EvidenceLog {
   }
 
   #schedule(): void {
-    if (this.#timer !== undefined || this.#flushing !== undefined) return;
+    if (this.#timer !== undefined || this.#immediate !== undefined || this.#flushing !== undefined) return;
+    if (this.#options.batchMaxDelayMillis === 0) {
+      // After the current turn of the event loop: what this turn appends goes in one write.
+      this.#immediate = setImmediate(() => {
+        this.#immediate = undefined;
+        void this.#writePending();
+      });
+      return;
+    }
     this.#timer = setTimeout(() => {
       this.#timer = undefined;
       void this.#writePending();

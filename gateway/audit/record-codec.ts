@@ -33,27 +33,75 @@ export { GENESIS_HASH };
 const MARKER_BYTES = Buffer.from(HASH_MARKER, 'latin1');
 const HEAD_BYTES = Buffer.from('{"seq":', 'latin1');
 const PREV_BYTES = Buffer.from(',"prev":"', 'latin1');
-const HEX = /^[0-9a-f]{64}$/;
+/** Shortest possible record line: head, one digit, prev, an empty time and body, hash and tail. */
+const MIN_LINE_BYTES = 160;
+/** Bytes from the start of the hash marker to the end of the line: marker, 64 hex digits, `"}`. */
+const TAIL_BYTES = MARKER_BYTES.length + 64 + 2;
+/** 1 for the bytes of lower-case hex digits, the only form the codec writes. */
+const LOWER_HEX = new Uint8Array(256);
+for (const digit of '0123456789abcdef') LOWER_HEX[digit.charCodeAt(0)] = 1;
+
+/**
+ * Byte offsets of one record line's parts, filled in by `scanRecordLine`. The caller passes one
+ * object for a whole walk: verification checks hundreds of thousands of lines a second, and an
+ * object (or two strings) per line would be most of its garbage.
+ */
+export interface RecordScan {
+  seq: number;
+  /** Offset of the 64 hex digits of `prev`. */
+  prevAt: number;
+  /** Offset of the 64 hex digits of the stored `hash`. */
+  hashAt: number;
+}
+
+function startsWithAt(bytes: Uint8Array, at: number, expected: Uint8Array): boolean {
+  for (let k = 0; k < expected.length; k++) if (bytes[at + k] !== expected[k]) return false;
+  return true;
+}
+
+/**
+ * Checks the line `bytes[start, end)` (no newline) in place: its fixed layout (`{"seq":` digits
+ * `,"prev":"` 64 lower-case hex `"` ... `,"hash":"` 64 hex `"}`) and that SHA-256 over the bytes
+ * before `,"hash":` equals the stored hash. Nothing between `prev` and `hash` is parsed: the hash
+ * covers those bytes exactly as written, so they cannot change without the hash (and the next
+ * record's `prev`) saying so. Returns why the line is refused, or `undefined` with `out` filled in.
+ */
+export function scanRecordLine(bytes: Uint8Array, start: number, end: number, out: RecordScan): string | undefined {
+  if (end - start < MIN_LINE_BYTES || !startsWithAt(bytes, start, HEAD_BYTES)) return 'not a record line';
+  const digits = start + HEAD_BYTES.length;
+  let i = digits;
+  let seq = 0;
+  // At most 15 digits: every such number is a safe integer.
+  while (i < end && i - digits < 15) {
+    const byte = bytes[i]!;
+    if (byte < 48 || byte > 57) break;
+    seq = seq * 10 + (byte - 48);
+    i += 1;
+  }
+  if (i === digits || !startsWithAt(bytes, i, PREV_BYTES)) return 'not a record line';
+  const prevAt = i + PREV_BYTES.length;
+  for (let k = prevAt; k < prevAt + 64; k++) if (LOWER_HEX[bytes[k]!] !== 1) return 'not a record line';
+  if (bytes[prevAt + 64] !== 0x22) return 'not a record line';
+  const at = end - TAIL_BYTES;
+  if (at <= start || !startsWithAt(bytes, at, MARKER_BYTES) || bytes[end - 2] !== 0x22 || bytes[end - 1] !== 0x7d) return 'no hash at the end of the line';
+  const hashAt = at + MARKER_BYTES.length;
+  // One-shot hashing (node:crypto `hash`, Node >= 20.12) of the bytes as stored, compared with the
+  // stored hex digits byte by byte: no Hash object, no UTF-8 decoding, no string per record.
+  const actual = oneShotHash('sha256', bytes.subarray(start, at), 'hex');
+  for (let k = 0; k < 64; k++) if (bytes[hashAt + k] !== actual.charCodeAt(k)) return 'hash does not match the record (the record was changed)';
+  out.seq = seq;
+  out.prevAt = prevAt;
+  out.hashAt = hashAt;
+  return undefined;
+}
 
 /**
  * Checks one line's own integrity without parsing the body: its shape, and that its hash matches
  * its bytes as stored (no UTF-8 decoding: verification runs at disk speed).
  */
 export function checkLineBytes(line: Buffer): LineCheck {
-  if (line.length < 160 || !line.subarray(0, HEAD_BYTES.length).equals(HEAD_BYTES)) return { ok: false, reason: 'not a record line' };
-  let i = HEAD_BYTES.length;
-  let seq = 0;
-  while (i < line.length && line[i]! >= 48 && line[i]! <= 57 && i - HEAD_BYTES.length < 15) seq = seq * 10 + (line[i++]! - 48);
-  if (i === HEAD_BYTES.length || !line.subarray(i, i + PREV_BYTES.length).equals(PREV_BYTES)) return { ok: false, reason: 'not a record line' };
-  const prev = line.toString('latin1', i + PREV_BYTES.length, i + PREV_BYTES.length + 64);
-  if (!HEX.test(prev) || line[i + PREV_BYTES.length + 64] !== 0x22) return { ok: false, reason: 'not a record line' };
-  const at = line.length - (MARKER_BYTES.length + 64 + 2);
-  if (at <= 0 || !line.subarray(at, at + MARKER_BYTES.length).equals(MARKER_BYTES) || line[line.length - 2] !== 0x22 || line[line.length - 1] !== 0x7d) {
-    return { ok: false, reason: 'no hash at the end of the line' };
-  }
-  const hash = line.toString('latin1', at + MARKER_BYTES.length, at + MARKER_BYTES.length + 64);
-  // One-shot hashing (node:crypto `hash`, Node >= 20.12): no Hash object per record on the verification path.
-  const actual = oneShotHash('sha256', line.subarray(0, at), 'hex');
-  if (actual !== hash) return { ok: false, reason: 'hash does not match the record (the record was changed)' };
-  return { ok: true, seq, prev, hash };
+  const scan: RecordScan = { seq: 0, prevAt: 0, hashAt: 0 };
+  const reason = scanRecordLine(line, 0, line.length, scan);
+  if (reason !== undefined) return { ok: false, reason };
+  return { ok: true, seq: scan.seq, prev: line.toString('latin1', scan.prevAt, scan.prevAt + 64), hash: line.toString('latin1', scan.hashAt, scan.hashAt + 64) };
 }

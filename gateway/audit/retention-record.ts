@@ -24,9 +24,12 @@ export function retentionPayload(body: Omit<RetentionBody, 'signature'> | Retent
  */
 export const RETENTION_MARKER = Buffer.from(',"body":{"type":"retention",', 'latin1');
 
+/** How far into a line the marker is looked for: it follows `seq`, `prev` and `time`. */
+export const RETENTION_MARKER_WITHIN_BYTES = 256;
+
 /** Whether a sealed line (checked by `checkLineBytes`) is a retention record candidate. Looks only near the start of the line. */
 export function looksLikeRetention(line: Buffer): boolean {
-  return line.subarray(0, Math.min(line.length, 256)).includes(RETENTION_MARKER);
+  return line.subarray(0, Math.min(line.length, RETENTION_MARKER_WITHIN_BYTES)).includes(RETENTION_MARKER);
 }
 
 const HEX64 = /^[0-9a-f]{64}$/;

@@ -1,13 +1,13 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { keyPairFromPem, parseCertificate, pemToDerList, readDemoPkiManifest, type SignatureTrust, type Signer } from '../../../trust/index.js';
-import { verifyCheckpoints } from '../../audit/checkpoint.js';
+import { verifySeenCheckpoints } from '../../audit/checkpoint.js';
 import { exportArchive, verifyArchive, type EvidenceArchive } from '../../audit/evidence-archive.js';
 import { EvidenceLog, listSegments } from '../../audit/evidence-log.js';
 import { EvidenceRetention, type RetentionPlan, type RetentionPolicy, type RetentionProgress, type SegmentVerdict } from '../../audit/evidence-retention.js';
 import { decodeRecord } from '../../audit/record-codec.js';
 import { coveringArchives, isRetentionBody } from '../../audit/retention-record.js';
-import { verifyLog, type VerifyReport } from '../../audit/verify-log.js';
+import { proveLog, type VerifyReport } from '../../audit/verify-log.js';
 import { checkRetentionArchives, verifyRetentionSignatures, type RetentionSignatureReport } from '../../audit/verify-retention.js';
 import { whoAccessedInArchive, whoAccessedReport, type AccessEntry } from '../../audit/who-accessed.js';
 import type { GatewayConfig } from '../../config/gateway-config.js';
@@ -73,10 +73,11 @@ export function registerAuditCommand(program: Command): void {
         return;
       }
       const dir = auditDir(flags);
-      const report = verifyLog(dir);
+      // One pass over the log proves the chain and, with --checkpoints, finds the checkpoints to verify.
+      const { report, checkpoints: seen } = proveLog(dir, { checkpoints: flags.checkpoints === true });
       // A log cut by retention is proved from its retention records, whose signatures need the trust list.
       const retentions = report.ok && (report.retentions?.length ?? 0) > 0 ? await verifyRetentionSignatures(report.retentions ?? [], await trust()) : undefined;
-      const checkpoints = report.ok && retentions?.ok !== false && flags.checkpoints === true ? await verifyCheckpoints(dir, await trust()) : undefined;
+      const checkpoints = report.ok && retentions?.ok !== false && flags.checkpoints === true ? await verifySeenCheckpoints(seen, await trust()) : undefined;
       const archives = report.ok && flags.archiveDir !== undefined ? checkRetentionArchives(report.retentions ?? [], flags.archiveDir) : undefined;
       const archivesOk = archives === undefined || archives.every((a) => a.state === 'present');
       const ok = report.ok && retentions?.ok !== false && checkpoints?.ok !== false && archivesOk;
