@@ -343,7 +343,7 @@ export const gatewayConfigSchema = z.strictObject({
        * written within `batchMaxDelayMillis`; a crash may lose that window.
        */
       durability: z.enum(['sync', 'batch']).default('sync'),
-      /** Group-commit window. @default 5 in sync mode, 50 in batch mode */
+      /** Extra group-commit window. @default 0 in sync mode (records that arrive during one fsync go in the next), 50 in batch mode */
       batchMaxDelayMillis: z.number().int().min(0).max(10_000).optional(),
       segmentMaxBytes: z.number().int().min(4096).max(1024 * 1024 * 1024).default(64 * 1024 * 1024),
       /** Argument and input-field names whose values identify a data subject (recorded as keyed hashes). */

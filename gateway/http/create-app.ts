@@ -162,6 +162,34 @@ export function createApp(options: CreateAppOptions): Express {
     next();
   });
 
+  // `/graphql` first: it is nearly all of the traffic, and no other router serves its path, so
+  // its requests skip matching the explorer's, docs' and status pages' routes.
+  // The body is kept as received: its digest is what a request signature binds.
+  const rawBody = express.raw({ limit: options.bodyLimitBytes, type: () => true });
+  const graphql = createGraphQLHandler({ apollo: options.apollo, security: options.security, gate: options.gate, evidence: options.evidence });
+  app.all(GRAPHQL_PATH, (req, res, next) => {
+    const requestId = res.locals['requestId'] as string;
+    if (!options.isAccepting()) {
+      sendError(res, 'ERR_SHUTTING_DOWN', requestId, { 'retry-after': '1', connection: 'close' });
+      return;
+    }
+    if (req.method !== 'GET' && req.method !== 'POST') {
+      sendError(res, 'ERR_METHOD_NOT_ALLOWED', requestId, { allow: 'GET, POST' });
+      return;
+    }
+    if (req.method === 'POST') {
+      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+      if (type !== 'application/json' && type !== 'application/graphql-response+json') {
+        sendError(res, 'ERR_UNSUPPORTED_MEDIA_TYPE', requestId);
+        return;
+      }
+      rawBody(req, res, (error?: unknown) => (error !== undefined ? next(error) : void graphql(req, res, next)));
+      return;
+    }
+    void graphql(req, res, next);
+  });
+
+
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
@@ -190,31 +218,6 @@ export function createApp(options: CreateAppOptions): Express {
   }
   app.use(createDocsRouter({ supergraphSdl: () => options.gateway.supergraphSdl }));
   for (const router of options.routers ?? []) app.use(router);
-
-  // The body is kept as received: its digest is what a request signature binds.
-  const rawBody = express.raw({ limit: options.bodyLimitBytes, type: () => true });
-  const graphql = createGraphQLHandler({ apollo: options.apollo, security: options.security, gate: options.gate, evidence: options.evidence });
-  app.all(GRAPHQL_PATH, (req, res, next) => {
-    const requestId = res.locals['requestId'] as string;
-    if (!options.isAccepting()) {
-      sendError(res, 'ERR_SHUTTING_DOWN', requestId, { 'retry-after': '1', connection: 'close' });
-      return;
-    }
-    if (req.method !== 'GET' && req.method !== 'POST') {
-      sendError(res, 'ERR_METHOD_NOT_ALLOWED', requestId, { allow: 'GET, POST' });
-      return;
-    }
-    if (req.method === 'POST') {
-      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-      if (type !== 'application/json' && type !== 'application/graphql-response+json') {
-        sendError(res, 'ERR_UNSUPPORTED_MEDIA_TYPE', requestId);
-        return;
-      }
-      rawBody(req, res, (error?: unknown) => (error !== undefined ? next(error) : void graphql(req, res, next)));
-      return;
-    }
-    void graphql(req, res, next);
-  });
 
   app.use((_req, res) => {
     sendError(res, 'ERR_NOT_FOUND', res.locals['requestId'] as string);
