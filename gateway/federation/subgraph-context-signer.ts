@@ -3,7 +3,7 @@ import { algorithmForKey, x5tS256, type ParsedCertificate, type Signer } from '.
 import { GATEWAY_CONTEXT_JWS_TYPE, type SubgraphRequestContext } from '../../adapters/kit/index.js';
 
 /** Signs the caller's identity and purpose for one subgraph call (the `x-gccgw-context` header). */
-export type SubgraphContextSigner = (subgraph: string, context: SubgraphRequestContext) => string;
+export type SubgraphContextSigner = (subgraph: string, context: SubgraphRequestContext) => Promise<string>;
 
 const HASH_OF = { ES256: 'sha256', ES384: 'sha384', PS256: 'sha256', RS256: 'sha256', EdDSA: null } as const;
 
@@ -29,7 +29,7 @@ export function createSubgraphContextSigner(signer: Signer, options: { readonly 
       : { key: signer.privateKey };
   // One signature per request and subgraph: a deep query calls the same subgraph many times with
   // the same context, and the signature does not cover the query (it vouches for who and why).
-  const recent = new Map<string, { readonly jws: string; readonly exp: number }>();
+  const recent = new Map<string, { readonly jws: Promise<string>; readonly exp: number }>();
   return (subgraph, context) => {
     const now = Math.floor((signer.clock?.now() ?? new Date()).getTime() / 1000);
     const key = `${subgraph}\n${context.requestId ?? ''}\n${context.clientId ?? ''}\n${context.purpose ?? ''}`;
@@ -39,7 +39,10 @@ export function createSubgraphContextSigner(signer: Signer, options: { readonly 
       JSON.stringify({ aud: subgraph, iat: now, exp: now + validity, rid: context.requestId, cid: context.clientId, pur: context.purpose }),
     ).toString('base64url');
     const input = `${header}.${payload}`;
-    const jws = `${input}.${sign(hash, Buffer.from(input), keyOptions).toString('base64url')}`;
+    // The callback form signs on the libuv thread pool, off the event loop.
+    const jws = new Promise<string>((resolve, reject) => {
+      sign(hash, Buffer.from(input), keyOptions, (error, signature) => (error !== null ? reject(error) : resolve(`${input}.${signature.toString('base64url')}`)));
+    });
     if (context.requestId !== undefined) {
       if (recent.size >= 10_000) recent.delete(recent.keys().next().value as string);
       recent.set(key, { jws, exp: now + validity });

@@ -87,7 +87,7 @@ export function createHttpTransport(options: HttpTransportOptions): SubgraphTran
   // Converted once: given a URL, node:http converts it again on every call (seen in the benchmark's CPU profile).
   const target = urlToHttpOptions(url);
 
-  const exchange = (body: string, context: SubgraphRequestContext, signal: AbortSignal): Promise<RawAnswer> => {
+  const exchange = async (body: string, context: SubgraphRequestContext, signal: AbortSignal): Promise<RawAnswer> => {
     const headers: Record<string, string | number> = {
       'content-type': 'application/json',
       accept: 'application/graphql-response+json, application/json',
@@ -97,7 +97,7 @@ export function createHttpTransport(options: HttpTransportOptions): SubgraphTran
     if (context.clientId !== undefined) headers[SUBGRAPH_HEADERS.clientId] = context.clientId;
     if (context.purpose !== undefined) headers[SUBGRAPH_HEADERS.purpose] = context.purpose;
     if (context.traceparent !== undefined) headers[SUBGRAPH_HEADERS.traceparent] = context.traceparent;
-    if (options.signContext !== undefined && options.subgraphName !== undefined) headers[GATEWAY_CONTEXT_HEADER] = options.signContext(options.subgraphName, context);
+    if (options.signContext !== undefined && options.subgraphName !== undefined) headers[GATEWAY_CONTEXT_HEADER] = await options.signContext(options.subgraphName, context);
 
     return new Promise<RawAnswer>((resolve, reject) => {
       const req = send({ ...target, method: 'POST', agent, headers, signal }, (res) => {

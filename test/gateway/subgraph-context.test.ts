@@ -23,36 +23,40 @@ function verifier(certFile = pki.states.QA.gateway!.signingCert, now = NOW): Ret
 }
 
 describe('the gateway-signed subgraph context', () => {
-  it('gives the subgraph the identity and purpose the gateway vouches for', () => {
-    expect(verifier()(sign('mawared', CONTEXT), 'mawared', 'req-0000-0001')).toEqual(CONTEXT);
+  it('gives the subgraph the identity and purpose the gateway vouches for', async () => {
+    expect(verifier()(await sign('mawared', CONTEXT), 'mawared', 'req-0000-0001')).toEqual(CONTEXT);
   });
 
-  it('signs once per request and subgraph (a deep query calls one subgraph many times)', () => {
-    const first = sign('mawared', CONTEXT);
-    expect(sign('mawared', CONTEXT)).toBe(first);
-    expect(sign('mawared', { ...CONTEXT, requestId: 'req-0000-0009' })).not.toBe(first);
-    expect(sign('gov-cloud', CONTEXT)).not.toBe(first);
+  it('signs once per request and subgraph (a deep query calls one subgraph many times)', async () => {
+    const first = await sign('mawared', CONTEXT);
+    expect(await sign('mawared', CONTEXT)).toBe(first);
+    expect(await sign('mawared', { ...CONTEXT, requestId: 'req-0000-0009' })).not.toBe(first);
+    expect(await sign('gov-cloud', CONTEXT)).not.toBe(first);
   });
 
-  it('refuses a context signed for another subgraph', () => {
-    expect(() => verifier()(sign('gov-cloud', CONTEXT), 'mawared', 'req-0000-0001')).toThrow(/another subgraph/);
+  it('refuses a context signed for another subgraph', async () => {
+    const signed = await sign('gov-cloud', CONTEXT);
+    expect(() => verifier()(signed, 'mawared', 'req-0000-0001')).toThrow(/another subgraph/);
   });
 
-  it('refuses a context replayed on another request', () => {
-    expect(() => verifier()(sign('mawared', CONTEXT), 'mawared', 'req-0000-0002')).toThrow(/another request/);
+  it('refuses a context replayed on another request', async () => {
+    const signed = await sign('mawared', CONTEXT);
+    expect(() => verifier()(signed, 'mawared', 'req-0000-0002')).toThrow(/another request/);
   });
 
-  it('refuses a context past its validity', () => {
-    expect(() => verifier(undefined, new Date(NOW.getTime() + 5 * 60_000))(sign('mawared', CONTEXT), 'mawared', 'req-0000-0001')).toThrow(/not current/);
+  it('refuses a context past its validity', async () => {
+    const signed = await sign('mawared', CONTEXT);
+    expect(() => verifier(undefined, new Date(NOW.getTime() + 5 * 60_000))(signed, 'mawared', 'req-0000-0001')).toThrow(/not current/);
   });
 
-  it('refuses a context whose identity was changed after signing', () => {
-    const [header, , signature] = sign('mawared', CONTEXT).split('.');
+  it('refuses a context whose identity was changed after signing', async () => {
+    const [header, , signature] = (await sign('mawared', CONTEXT)).split('.');
     const forged = Buffer.from(JSON.stringify({ aud: 'mawared', iat: NOW.getTime() / 1000, exp: NOW.getTime() / 1000 + 60, rid: 'req-0000-0001', cid: 'GCC:QA:GOV:CSGDB:hr-portal' })).toString('base64url');
     expect(() => verifier()(`${header}.${forged}.${signature}`, 'mawared', 'req-0000-0001')).toThrow(/does not verify/);
   });
 
-  it('refuses a context from a gateway the subgraph does not trust', () => {
-    expect(() => verifier(pki.states.SA.gateway!.signingCert)(sign('mawared', CONTEXT), 'mawared', 'req-0000-0001')).toThrow(/does not trust/);
+  it('refuses a context from a gateway the subgraph does not trust', async () => {
+    const signed = await sign('mawared', CONTEXT);
+    expect(() => verifier(pki.states.SA.gateway!.signingCert)(signed, 'mawared', 'req-0000-0001')).toThrow(/does not trust/);
   });
 });

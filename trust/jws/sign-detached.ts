@@ -80,7 +80,7 @@ export async function signDetached(options: SignDetachedOptions): Promise<string
   input.write(encodedHeader, 0, 'latin1');
   input[encodedHeader.length] = 0x2e;
   input.set(options.payload, encodedHeader.length + 1);
-  return `${encodedHeader}..${signWith(alg, options.privateKey, input).toString('base64url')}`;
+  return `${encodedHeader}..${(await signWith(alg, options.privateKey, input)).toString('base64url')}`;
 }
 
 /** x5c and x5t#S256 of a chain, computed once per chain array (a signer signs many times with the same one). */
@@ -95,18 +95,25 @@ function chainParameters(certificates: readonly unknown[], ders: readonly Uint8A
   return cached;
 }
 
-/** RFC 7518 §3.3-3.5 and RFC 8037 §3.1: the JWS signature of each allowed algorithm. */
-function signWith(alg: JwsAlgorithm, key: KeyObject, input: Buffer): Buffer {
-  switch (alg) {
-    case 'ES256':
-      return sign('sha256', input, { key, dsaEncoding: 'ieee-p1363' });
-    case 'ES384':
-      return sign('sha384', input, { key, dsaEncoding: 'ieee-p1363' });
-    case 'PS256':
-      return sign('sha256', input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 });
-    case 'RS256':
-      return sign('sha256', input, { key, padding: constants.RSA_PKCS1_PADDING });
-    case 'EdDSA':
-      return sign(null, input, key);
-  }
+/**
+ * RFC 7518 §3.3-3.5 and RFC 8037 §3.1: the JWS signature of each allowed algorithm. node:crypto's
+ * callback form runs the signature on the libuv thread pool, so a busy gateway signs responses on
+ * its other cores instead of its event loop.
+ */
+function signWith(alg: JwsAlgorithm, key: KeyObject, input: Buffer): Promise<Buffer> {
+  return new Promise<Buffer>((resolve, reject) => {
+    const done = (error: Error | null, signature: Buffer): void => (error !== null ? reject(error) : resolve(signature));
+    switch (alg) {
+      case 'ES256':
+        return sign('sha256', input, { key, dsaEncoding: 'ieee-p1363' }, done);
+      case 'ES384':
+        return sign('sha384', input, { key, dsaEncoding: 'ieee-p1363' }, done);
+      case 'PS256':
+        return sign('sha256', input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, done);
+      case 'RS256':
+        return sign('sha256', input, { key, padding: constants.RSA_PKCS1_PADDING }, done);
+      case 'EdDSA':
+        return sign(null, input, key, done);
+    }
+  });
 }
