@@ -154,17 +154,41 @@ function representationOf(typeName: string, key: readonly KeyField[], source: Js
 function copyKey(key: readonly KeyField[], source: JsonObject, out: JsonObject): boolean {
   for (const field of key) {
     const value = source[field.responseKey];
-    if (value === undefined || value === null) return false;
+    if (value === undefined || value === null) {
+      // A key field must be there; a @requires field may be null (its type may be nullable).
+      if (!field.nullable) return false;
+      out[field.name] = null;
+      continue;
+    }
     if (field.selections === undefined) {
       out[field.name] = value;
-    } else {
-      if (typeof value !== 'object' || Array.isArray(value)) return false;
-      const nested: JsonObject = {};
-      if (!copyKey(field.selections, value as JsonObject, nested)) return false;
-      out[field.name] = nested;
+      continue;
     }
+    const copied = copyNested(field.selections, value);
+    if (copied === undefined) return false;
+    out[field.name] = copied;
   }
   return true;
+}
+
+/** A nested key or required value: an object, or a list of them (`variants { sku }`). */
+function copyNested(selections: readonly KeyField[], value: unknown): unknown {
+  if (Array.isArray(value)) {
+    const items: unknown[] = [];
+    for (const item of value) {
+      if (item === null) {
+        items.push(null);
+        continue;
+      }
+      const copied = copyNested(selections, item);
+      if (copied === undefined) return undefined;
+      items.push(copied);
+    }
+    return items;
+  }
+  if (typeof value !== 'object' || value === null) return undefined;
+  const nested: JsonObject = {};
+  return copyKey(selections, value as JsonObject, nested) ? nested : undefined;
 }
 
 /** Deep merge of one fetch's answer into the tree: objects field by field, lists item by item. */

@@ -65,11 +65,27 @@ export interface KeyField {
   /** Where the parent fetch put the value (a reserved alias at the top level). */
   readonly responseKey: string;
   readonly name: string;
+  /** A `@requires` field may be null in the representation; a key field may not. */
+  readonly nullable: boolean;
   readonly selections: readonly KeyField[] | undefined;
 }
 
-/** Response keys the planner adds for entity keys start with this; an operation may not use it. */
+/** Response keys the planner adds start with this; an operation may not use it. */
+export const RESERVED_ALIAS_PREFIX = '_gccgw_';
+/** Entity keys the planner adds to a fetch. */
 export const KEY_ALIAS_PREFIX = '_gccgw_k_';
+/** `@requires` fields the planner adds to a fetch. */
+export const REQUIRES_ALIAS_PREFIX = '_gccgw_r_';
+const NONE: ReadonlySet<string> = new Set();
+
+interface JumpGroup {
+  readonly fields: CollectedField[];
+  /** The `@requires` field sets of the fields that need them in the target subgraph. */
+  readonly requires: SelectionSetNode[];
+  readonly requiresMet: Set<string>;
+  /** The subgraph that gives the target's key when the current one cannot. */
+  readonly via: string | undefined;
+}
 const REPRESENTATIONS = 'representations';
 
 export type PlanOutcome = { readonly plan: QueryPlan } | { readonly unsupported: string };
@@ -156,41 +172,92 @@ class Planner {
     path: readonly string[],
     builder: FetchBuilder,
     jumpsAllowed: boolean,
+    requiresMet: ReadonlySet<string> = NONE,
   ): SelectionNode[] {
     const typeModel = this.#typeModel(type.name);
     const local: SelectionNode[] = [];
-    const jumps = new Map<string, CollectedField[]>();
+    const jumps = new Map<string, JumpGroup>();
     for (const field of fields) {
-      if (field.responseKey.startsWith(KEY_ALIAS_PREFIX)) throw new PlanUnsupported(`response key ${field.responseKey} is reserved`);
+      if (field.responseKey.startsWith(RESERVED_ALIAS_PREFIX)) throw new PlanUnsupported(`response key ${field.responseKey} is reserved`);
       if (field.name === '__typename') continue;
       const fieldModel = this.#fieldModel(typeModel, field.name);
-      if (resolvableHere(fieldModel, graph, provided)) {
+      if (resolvableHere(fieldModel, graph, provided) || (fieldModel.requires.has(graph) && requiresMet.has(field.name))) {
         local.push(this.#planField(type, field, graph, provided, path, builder, jumpsAllowed));
         continue;
       }
       if (!jumpsAllowed) throw new PlanUnsupported(`${type.name}.${field.name} needs another subgraph below an abstract type`);
-      const target = this.#jumpTarget(typeModel, fieldModel, graph, provided, jumps);
-      const group = jumps.get(target);
-      if (group === undefined) jumps.set(target, [field]);
-      else group.push(field);
+      const { target, via } = this.#jumpTarget(typeModel, fieldModel, graph, provided, jumps);
+      let group = jumps.get(target);
+      if (group === undefined) {
+        group = { fields: [], requires: [], requiresMet: new Set(), via };
+        jumps.set(target, group);
+      } else if (group.via !== via) {
+        throw new PlanUnsupported(`${type.name} reached in ${target} two ways`);
+      }
+      group.fields.push(field);
+      const required = fieldModel.requires.get(target);
+      if (required !== undefined && !fieldModel.resolvableIn.has(target)) {
+        group.requires.push(required);
+        group.requiresMet.add(field.name);
+      }
     }
-    const keyAliases = new Set<string>();
-    for (const [target, group] of jumps) {
-      const key = typeModel.keys.find((k) => k.graph === target && this.#keyResolvable(type, k.selectionSet, graph, provided));
-      if (key === undefined) throw new PlanUnsupported(`no key of ${type.name} for ${target}`);
-      const keyFields = this.#keyFields(key.selectionSet, true);
-      for (const node of keyFieldNodes(keyFields)) {
+    const added = new Set<string>();
+    const addLocal = (nodes: readonly FieldNode[]): void => {
+      for (const node of nodes) {
         const alias = node.alias?.value ?? node.name.value;
-        if (keyAliases.has(alias)) continue;
-        keyAliases.add(alias);
+        if (added.has(alias)) continue;
+        added.add(alias);
         local.push(node);
       }
-      const dependent: FetchBuilder = { graph: target, entity: { path, typeName: type.name, key: keyFields }, dependents: [], selections: [] };
-      dependent.selections = this.#planObject(type, group, target, undefined, path, dependent, true);
-      builder.dependents.push(dependent);
+    };
+    for (const [target, group] of jumps) {
+      let parent = builder;
+      let keyFields: KeyField[];
+      if (group.via === undefined) {
+        keyFields = this.#entityKey(type, typeModel, target, graph, provided);
+        addLocal(keyFieldNodes(keyFields));
+      } else {
+        // A second hop: the current subgraph cannot give any key `target` takes, `via` can, and
+        // the current subgraph can give a key of `via` (e.g. products knows users by email,
+        // accounts maps email to id, reviews takes id).
+        if (group.requires.length > 0) throw new PlanUnsupported(`@requires through a second hop to ${target}`);
+        const viaKey = this.#entityKey(type, typeModel, group.via, graph, provided);
+        addLocal(keyFieldNodes(viaKey));
+        keyFields = this.#entityKey(type, typeModel, target, group.via, undefined);
+        parent = { graph: group.via, entity: { path, typeName: type.name, key: viaKey }, dependents: [], selections: keyFieldNodes(keyFields) };
+        builder.dependents.push(parent);
+      }
+      let requiredFields: KeyField[] = [];
+      if (group.requires.length > 0) {
+        // @requires (Federation subgraph spec): the representation sent to `target` carries the
+        // required fields, fetched first from this subgraph or, if it cannot give them, from one
+        // that can; `target`'s fetch then waits for that one.
+        const required: SelectionSetNode = { kind: Kind.SELECTION_SET, selections: group.requires.flatMap((r) => r.selections) };
+        requiredFields = this.#keyFields(required, REQUIRES_ALIAS_PREFIX, true);
+        if (this.#keyResolvable(type, required, graph, provided)) {
+          addLocal(keyFieldNodes(requiredFields));
+        } else {
+          const source = this.model.graphs.find((g) => g !== graph && this.#keyResolvable(type, required, g, undefined) && typeModel.keys.some((k) => k.graph === g && this.#keyResolvable(type, k.selectionSet, graph, provided)));
+          if (source === undefined) throw new PlanUnsupported(`no subgraph gives the fields ${type.name}.${target} requires`);
+          const sourceKey = this.#entityKey(type, typeModel, source, graph, provided);
+          addLocal(keyFieldNodes(sourceKey));
+          parent = { graph: source, entity: { path, typeName: type.name, key: sourceKey }, dependents: [], selections: keyFieldNodes(requiredFields) };
+          builder.dependents.push(parent);
+        }
+      }
+      const dependent: FetchBuilder = { graph: target, entity: { path, typeName: type.name, key: [...keyFields, ...requiredFields] }, dependents: [], selections: [] };
+      dependent.selections = this.#planObject(type, group.fields, target, undefined, path, dependent, true, group.requiresMet);
+      parent.dependents.push(dependent);
     }
     if (local.length === 0) local.push(fieldNode('__typename'));
     return local;
+  }
+
+  /** The key by which `target` fetches the entity, with fields the current subgraph can give. */
+  #entityKey(type: GraphQLObjectType, typeModel: TypeModel, target: string, graph: string, provided: Provided | undefined): KeyField[] {
+    const key = typeModel.keys.find((k) => k.graph === target && this.#keyResolvable(type, k.selectionSet, graph, provided));
+    if (key === undefined) throw new PlanUnsupported(`no key of ${type.name} for ${target}`);
+    return this.#keyFields(key.selectionSet, KEY_ALIAS_PREFIX, false);
   }
 
   #planField(
@@ -276,18 +343,27 @@ class Planner {
     return out;
   }
 
-  /** A subgraph that resolves the field and can fetch the entity by a key the current subgraph can give. */
-  #jumpTarget(typeModel: TypeModel, fieldModel: FieldModel, graph: string, provided: Provided | undefined, chosen: ReadonlyMap<string, unknown>): string {
+  /**
+   * A subgraph that resolves the field (itself, or from required fields in the representation) and
+   * can fetch the entity by a key the current subgraph can give. A field that needs `@requires` in
+   * the current subgraph goes back to it through an entity fetch.
+   */
+  #jumpTarget(typeModel: TypeModel, fieldModel: FieldModel, graph: string, provided: Provided | undefined, chosen: ReadonlyMap<string, unknown>): { target: string; via: string | undefined } {
     const type = this.schema.getType(typeModel.name) as GraphQLObjectType;
-    const candidates = this.model.graphs.filter(
-      (target) =>
-        target !== graph &&
-        fieldModel.resolvableIn.has(target) &&
-        typeModel.keys.some((key) => key.graph === target && this.#keyResolvable(type, key.selectionSet, graph, provided)),
-    );
-    const target = candidates.find((c) => chosen.has(c)) ?? candidates[0];
-    if (target === undefined) throw new PlanUnsupported(`no subgraph can resolve ${typeModel.name}.${fieldModel.name} from ${graph}`);
-    return target;
+    const reachable = (target: string): boolean => typeModel.keys.some((key) => key.graph === target && this.#keyResolvable(type, key.selectionSet, graph, provided));
+    const plain = this.model.graphs.filter((target) => target !== graph && fieldModel.resolvableIn.has(target) && !fieldModel.unsupportedIn.has(target) && reachable(target));
+    const withRequires = this.model.graphs.filter((target) => fieldModel.requires.has(target) && !fieldModel.unsupportedIn.has(target) && reachable(target));
+    const target = plain.find((c) => chosen.has(c)) ?? plain[0] ?? withRequires.find((c) => chosen.has(c)) ?? withRequires[0];
+    if (target !== undefined) return { target, via: undefined };
+    // A second hop: a subgraph the current one can reach that can give a key of one that resolves the field.
+    for (const candidate of this.model.graphs) {
+      if (candidate === graph || !fieldModel.resolvableIn.has(candidate) || fieldModel.unsupportedIn.has(candidate)) continue;
+      const via = this.model.graphs.find(
+        (v) => v !== graph && v !== candidate && reachable(v) && typeModel.keys.some((key) => key.graph === candidate && this.#keyResolvable(type, key.selectionSet, v, undefined)),
+      );
+      if (via !== undefined) return { target: candidate, via };
+    }
+    throw new PlanUnsupported(`no subgraph can resolve ${typeModel.name}.${fieldModel.name} from ${graph}`);
   }
 
   #keyResolvable(type: GraphQLObjectType, selectionSet: SelectionSetNode, graph: string, provided: Provided | undefined): boolean {
@@ -305,14 +381,28 @@ class Planner {
     return true;
   }
 
-  #keyFields(selectionSet: SelectionSetNode, top: boolean): KeyField[] {
-    return selectionSet.selections.map((selection) => {
-      if (selection.kind !== Kind.FIELD) throw new PlanUnsupported('a key with fragments');
+  /** Key or required fields as the representation needs them; the top level under a reserved alias. */
+  #keyFields(selectionSet: SelectionSetNode, prefix: string | undefined, nullable: boolean): KeyField[] {
+    const seen = new Map<string, boolean>();
+    const unique = selectionSet.selections.filter((selection) => {
+      if (selection.kind !== Kind.FIELD) throw new PlanUnsupported('a key or @requires field set with fragments');
+      const hasSelections = selection.selectionSet !== undefined;
+      const before = seen.get(selection.name.value);
+      if (before === undefined) {
+        seen.set(selection.name.value, hasSelections);
+        return true;
+      }
+      if (before || hasSelections) throw new PlanUnsupported(`field ${selection.name.value} required twice with selections`);
+      return false;
+    });
+    return unique.map((selection) => {
+      if (selection.kind !== Kind.FIELD) throw new PlanUnsupported('a key or @requires field set with fragments');
       const name = selection.name.value;
       return {
-        responseKey: top ? `${KEY_ALIAS_PREFIX}${name}` : name,
+        responseKey: prefix !== undefined ? `${prefix}${name}` : name,
         name,
-        selections: selection.selectionSet !== undefined ? this.#keyFields(selection.selectionSet, false) : undefined,
+        nullable,
+        selections: selection.selectionSet !== undefined ? this.#keyFields(selection.selectionSet, undefined, nullable) : undefined,
       };
     });
   }

@@ -11,8 +11,8 @@ import { Kind, parse, type ConstDirectiveNode, type DocumentNode, type Selection
  *     upc: String!            # no @join__field: defined in every subgraph that has the type
  *   }
  *
- * Anything the planner does not handle (@requires, progressive @override labels, interface objects,
- * fields without a graph) is marked so the planner leaves such operations to the general engine.
+ * Anything the planner does not handle (progressive @override labels, @fromContext, interface
+ * objects, fields without a graph) is marked so the planner leaves such operations to the general engine.
  */
 export interface SupergraphModel {
   /** Subgraph graph ids (`join__Graph` values) in declaration order. */
@@ -45,6 +45,8 @@ export interface FieldModel {
   readonly externalIn: ReadonlySet<string>;
   /** Per subgraph, the `@provides` field set of this field, parsed. */
   readonly provides: ReadonlyMap<string, SelectionSetNode>;
+  /** Subgraphs that resolve the field from an entity representation carrying these fields (`@requires`), parsed. */
+  readonly requires: ReadonlyMap<string, SelectionSetNode>;
   /** Set when a subgraph resolves the field in a way the planner does not handle (e.g. `@requires`). */
   readonly unsupportedIn: ReadonlySet<string>;
 }
@@ -92,11 +94,12 @@ export function readSupergraphModel(supergraph: string | DocumentNode): Supergra
 function readField(name: string, directives: readonly ConstDirectiveNode[], typeGraphs: ReadonlySet<string>): FieldModel {
   const joinFields = directives.filter((d) => d.name.value === 'join__field');
   // No @join__field: the field is part of the type in every subgraph that defines the type.
-  if (joinFields.length === 0) return { name, resolvableIn: typeGraphs, externalIn: EMPTY, provides: new Map(), unsupportedIn: EMPTY };
+  if (joinFields.length === 0) return { name, resolvableIn: typeGraphs, externalIn: EMPTY, provides: new Map(), requires: new Map(), unsupportedIn: EMPTY };
   const resolvableIn = new Set<string>();
   const externalIn = new Set<string>();
   const unsupportedIn = new Set<string>();
   const provides = new Map<string, SelectionSetNode>();
+  const requires = new Map<string, SelectionSetNode>();
   for (const directive of joinFields) {
     const graph = enumArgument(directive, 'graph');
     // A bare @join__field (fields an @interfaceObject adds to implementations): no subgraph
@@ -110,15 +113,20 @@ function readField(name: string, directives: readonly ConstDirectiveNode[], type
       continue;
     }
     if (booleanArgument(directive, 'usedOverridden') === true) continue;
-    if (stringArgument(directive, 'requires') !== undefined || stringArgument(directive, 'overrideLabel') !== undefined || stringArgument(directive, 'contextArguments') !== undefined) {
+    if (stringArgument(directive, 'overrideLabel') !== undefined || argumentOf(directive, 'contextArguments') !== undefined) {
       unsupportedIn.add(graph);
+      continue;
+    }
+    const required = stringArgument(directive, 'requires');
+    if (required !== undefined) {
+      requires.set(graph, parseFieldSet(required));
       continue;
     }
     resolvableIn.add(graph);
     const provided = stringArgument(directive, 'provides');
     if (provided !== undefined) provides.set(graph, parseFieldSet(provided));
   }
-  return { name, resolvableIn, externalIn, provides, unsupportedIn };
+  return { name, resolvableIn, externalIn, provides, requires, unsupportedIn };
 }
 
 const EMPTY: ReadonlySet<string> = new Set();
