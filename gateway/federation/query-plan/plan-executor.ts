@@ -1,6 +1,6 @@
 import { GraphQLError, OperationTypeNode, type ExecutionResult } from 'graphql';
 import type { ExecutionRequest, Executor } from '@graphql-tools/utils';
-import type { KeyField, PlanFetch, QueryPlan } from './query-planner.js';
+import type { KeyField, PathStep, PlanFetch, QueryPlan } from './query-planner.js';
 import { shapeResult } from './result-shaper.js';
 
 type JsonObject = Record<string, unknown>;
@@ -107,8 +107,8 @@ function pickVariables(names: readonly string[], variables: Readonly<Record<stri
   return out;
 }
 
-/** Every object at `path` (lists flattened, nulls skipped). */
-function collectAt(value: unknown, path: readonly string[], depth: number, out: JsonObject[]): void {
+/** Every object at `path` (lists flattened, nulls skipped, type conditions applied by `__typename`). */
+function collectAt(value: unknown, path: readonly PathStep[], depth: number, out: JsonObject[]): void {
   if (value === null || value === undefined) return;
   if (Array.isArray(value)) {
     for (const item of value) collectAt(item, path, depth, out);
@@ -119,11 +119,16 @@ function collectAt(value: unknown, path: readonly string[], depth: number, out: 
     out.push(value as JsonObject);
     return;
   }
-  collectAt((value as JsonObject)[path[depth] as string], path, depth + 1, out);
+  const step = path[depth] as PathStep;
+  if (typeof step !== 'string') {
+    if ((value as JsonObject)['__typename'] === step.typeCondition) collectAt(value, path, depth + 1, out);
+    return;
+  }
+  collectAt((value as JsonObject)[step], path, depth + 1, out);
 }
 
 /** The response path of one collected object (computed only when an error needs it). */
-function pathOf(root: JsonObject, target: JsonObject, path: readonly string[]): Array<string | number> | undefined {
+function pathOf(root: JsonObject, target: JsonObject, path: readonly PathStep[]): Array<string | number> | undefined {
   const walk = (value: unknown, depth: number, trail: Array<string | number>): Array<string | number> | undefined => {
     if (value === null || value === undefined || typeof value !== 'object') return undefined;
     if (Array.isArray(value)) {
@@ -136,9 +141,10 @@ function pathOf(root: JsonObject, target: JsonObject, path: readonly string[]): 
       return undefined;
     }
     if (depth === path.length) return value === target ? [...trail] : undefined;
-    const key = path[depth] as string;
-    trail.push(key);
-    const found = walk((value as JsonObject)[key], depth + 1, trail);
+    const step = path[depth] as PathStep;
+    if (typeof step !== 'string') return walk(value, depth + 1, trail);
+    trail.push(step);
+    const found = walk((value as JsonObject)[step], depth + 1, trail);
     trail.pop();
     return found;
   };

@@ -55,11 +55,14 @@ export interface PlanFetch {
 }
 
 export interface EntityTarget {
-  /** Response keys from the root of `data`; lists on the way are flattened. */
-  readonly path: readonly string[];
+  /** Response keys from the root of `data` (lists on the way are flattened), with type conditions below interfaces and unions. */
+  readonly path: readonly PathStep[];
   readonly typeName: string;
   readonly key: readonly KeyField[];
 }
+
+/** A response key, or (below an interface or union) only the objects of one concrete type, by their `__typename`. */
+export type PathStep = string | { readonly typeCondition: string };
 
 export interface KeyField {
   /** Where the parent fetch put the value (a reserved alias at the top level). */
@@ -169,7 +172,7 @@ class Planner {
     fields: readonly CollectedField[],
     graph: string,
     provided: Provided | undefined,
-    path: readonly string[],
+    path: readonly PathStep[],
     builder: FetchBuilder,
     jumpsAllowed: boolean,
     requiresMet: ReadonlySet<string> = NONE,
@@ -265,7 +268,7 @@ class Planner {
     field: CollectedField,
     graph: string,
     provided: Provided | undefined,
-    path: readonly string[],
+    path: readonly PathStep[],
     builder: FetchBuilder,
     jumpsAllowed: boolean,
   ): FieldNode {
@@ -286,7 +289,7 @@ class Planner {
       const childFields = collectObjectFields(this.schema, named, subSelections(field.nodes), this.#fragments);
       selections = this.#planObject(named, childFields, graph, childProvided, childPath, builder, jumpsAllowed);
     } else {
-      selections = this.#planAbstract(named, subSelections(field.nodes), graph, childProvided, builder);
+      selections = this.#planAbstract(named, subSelections(field.nodes), graph, childProvided, builder, childPath, jumpsAllowed);
     }
     return { ...base, selectionSet: { kind: Kind.SELECTION_SET, selections } };
   }
@@ -296,7 +299,15 @@ class Planner {
    * which the result shaper needs to pick the concrete type). Fragments on types the subgraph does
    * not define are left out of its fetch: it cannot return such objects.
    */
-  #planAbstract(type: GraphQLAbstractType, selectionSets: readonly SelectionSetNode[], graph: string, provided: Provided | undefined, builder: FetchBuilder): SelectionNode[] {
+  #planAbstract(
+    type: GraphQLAbstractType,
+    selectionSets: readonly SelectionSetNode[],
+    graph: string,
+    provided: Provided | undefined,
+    builder: FetchBuilder,
+    path: readonly PathStep[],
+    jumpsAllowed: boolean,
+  ): SelectionNode[] {
     const typeModel = this.#typeModel(type.name);
     if (!typeModel.graphs.has(graph)) throw new PlanUnsupported(`${type.name} is not defined in ${graph}`);
     const out: SelectionNode[] = [fieldNode('__typename')];
@@ -326,9 +337,12 @@ class Planner {
         if (condition === undefined || conditionModel === undefined || !conditionModel.graphs.has(graph)) continue;
         let selections: SelectionNode[];
         if (isObjectType(condition)) {
-          selections = this.#planObject(condition, collectObjectFields(this.schema, condition, [fragmentSelection], this.#fragments), graph, undefined, [], builder, false);
+          // A fragment on a concrete type may send its objects to other subgraphs: the dependent
+          // fetch takes only the objects of that type here (by the `__typename` asked for above).
+          const typedPath = [...path, { typeCondition: conditionName }];
+          selections = this.#planObject(condition, collectObjectFields(this.schema, condition, [fragmentSelection], this.#fragments), graph, undefined, typedPath, builder, jumpsAllowed);
         } else if (isAbstractType(condition)) {
-          selections = this.#planAbstract(condition, [fragmentSelection], graph, undefined, builder);
+          selections = this.#planAbstract(condition, [fragmentSelection], graph, undefined, builder, path, false);
         } else {
           throw new PlanUnsupported(`fragment on ${conditionName}`);
         }
