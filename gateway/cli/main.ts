@@ -10,7 +10,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .description('GCC Interop Gateway: federated GraphQL for cross-border e-government services')
     .showHelpAfterError()
     .exitOverride();
-  registerCommands(program);
+  await registerCommands(program, argv);
   try {
     await program.parseAsync([...argv], { from: 'user' });
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
