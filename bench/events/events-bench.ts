@@ -5,7 +5,10 @@
  * validate, dedupe, keep for catch-up, deliver to a live subscriber. For each transport:
  *
  *   1. throughput: N events published by 64 concurrent producers, until the subscriber has them all;
- *   2. latency at a fixed offered rate (publish -> subscriber), p50 / p99, and whether the rate held.
+ *   2. latency at a fixed offered rate (publish -> subscriber), p50 / p99, and whether the rate held;
+ *   3. for the throughput phase, the main thread's CPU time per event and the process's CPU time per
+ *      event (all threads): what a profile-driven change moves, and less disturbed by other load
+ *      on the machine than the rates.
  *
  * Transports: `embedded` (the durable local log) and `kafka` (kafkajs against our Kafka
  * wire-protocol test broker over TCP on 127.0.0.1; a real Kafka cluster will differ). Signing
@@ -15,7 +18,7 @@
  *   npm run build && node dist/bench/events/events-bench.js [events] [rate/s] [seconds] [transports] [modes]
  *   e.g. ... 20000 1000 5 embedded,kafka event,batch
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -43,6 +46,14 @@ interface Row {
   readonly achieved: number;
   readonly p50: number;
   readonly p99: number;
+  /**
+   * Throughput phase: CPU time of the main thread (the event loop) per event, in µs, from
+   * /proc/self/task/<pid>/stat (10 ms ticks), which unlike event-loop utilisation does not count
+   * time the thread was runnable but descheduled on a loaded machine; NaN where there is no /proc.
+   */
+  readonly mainMicrosPerEvent: number;
+  /** Throughput phase: process CPU time (all threads: main, libuv pool, GC helpers) per event, in µs. */
+  readonly cpuMicrosPerEvent: number;
 }
 
 let sequence = 0;
@@ -50,6 +61,20 @@ const provisioningEvent = () => {
   sequence += 1;
   return { type: 'gcc.cloud.provisioning.completed.v1', subject: `op-bench-${sequence}`, time: new Date().toISOString(), data: { requestId: `op-bench-${sequence}`, tenantId: 'tnt-qa-mof-prod', state: 'SUCCEEDED', kind: 'STORAGE', sku: 'STD-1T', region: 'qa-central-1' } };
 };
+
+/** CPU time (user + system) of the main thread so far, in µs; NaN without Linux's /proc. */
+function mainThreadCpuMicros(): number {
+  try {
+    // Fields after the parenthesised command name: state is field 3, utime 14, stime 15 (proc(5)).
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+/** USER_HZ: 100 on every Linux architecture Node supports. */
+const TICKS_PER_SECOND = 100;
 
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return Number.NaN;
@@ -90,6 +115,8 @@ async function measure(transport: 'embedded' | 'kafka', mode: 'event' | 'batch',
 
     // 1. Throughput.
     const all = consume(events, EVENTS, () => undefined);
+    const mainCpu = mainThreadCpuMicros();
+    const cpu = process.cpuUsage();
     const started = performance.now();
     let next = 0;
     await Promise.all(
@@ -99,6 +126,9 @@ async function measure(transport: 'embedded' | 'kafka', mode: 'event' | 'batch',
     );
     await all;
     const perSecond = EVENTS / ((performance.now() - started) / 1000);
+    const mainMicrosPerEvent = (mainThreadCpuMicros() - mainCpu) / EVENTS;
+    const cpuUsed = process.cpuUsage(cpu);
+    const cpuMicrosPerEvent = (cpuUsed.user + cpuUsed.system) / EVENTS;
 
     // 2. Latency at a fixed offered rate.
     const total = Math.round(RATE * SECONDS);
@@ -122,7 +152,7 @@ async function measure(transport: 'embedded' | 'kafka', mode: 'event' | 'batch',
     await paced;
     const achieved = total / ((performance.now() - begin) / 1000);
     latencies.sort((x, y) => x - y);
-    return { transport, mode, perSecond, offered: RATE, achieved, p50: percentile(latencies, 50), p99: percentile(latencies, 99) };
+    return { transport, mode, perSecond, offered: RATE, achieved, p50: percentile(latencies, 50), p99: percentile(latencies, 99), mainMicrosPerEvent, cpuMicrosPerEvent };
   } finally {
     await events.close();
     rmSync(dir, { recursive: true, force: true });
@@ -157,12 +187,12 @@ async function main(): Promise<void> {
     for (const transport of TRANSPORTS) for (const mode of MODES) rows.push(await measure(transport, mode, trust, broker.brokers));
     console.log(`events end to end (sign, outbox with fsync, transport, verify, schema, dedupe, store, deliver): ${EVENTS} events by ${CONCURRENCY} producers; then ${RATE}/s offered for ${SECONDS} s`);
     console.log(`${cpus().length} cores, node ${process.version}, load average ${load} at start, ${loadavg()[0]?.toFixed(2)} at end`);
-    console.log(`${'transport'.padEnd(34)} ${'signing'.padEnd(8)} ${'events/s'.padStart(9)} ${'target'.padStart(7)} ${'ratio'.padStart(6)} ${'offered/s'.padStart(10)} ${'achieved/s'.padStart(11)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)}`);
+    console.log(`${'transport'.padEnd(34)} ${'signing'.padEnd(8)} ${'events/s'.padStart(9)} ${'target'.padStart(7)} ${'ratio'.padStart(6)} ${'offered/s'.padStart(10)} ${'achieved/s'.padStart(11)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'main µs/ev'.padStart(10)} ${'cpu µs/ev'.padStart(9)}`);
     for (const row of rows) {
       const name = row.transport === 'kafka' ? 'kafka (kafkajs, test broker, TCP)' : 'embedded (durable local log)';
       const target = TARGET_PER_SECOND[row.mode];
       console.log(
-        `${name.padEnd(34)} ${row.mode.padEnd(8)} ${Math.round(row.perSecond).toString().padStart(9)} ${target.toString().padStart(7)} ${`${(row.perSecond / target).toFixed(2)}x`.padStart(6)} ${row.offered.toString().padStart(10)} ${Math.round(row.achieved).toString().padStart(11)} ${row.p50.toFixed(1).padStart(8)} ${row.p99.toFixed(1).padStart(8)}`,
+        `${name.padEnd(34)} ${row.mode.padEnd(8)} ${Math.round(row.perSecond).toString().padStart(9)} ${target.toString().padStart(7)} ${`${(row.perSecond / target).toFixed(2)}x`.padStart(6)} ${row.offered.toString().padStart(10)} ${Math.round(row.achieved).toString().padStart(11)} ${row.p50.toFixed(1).padStart(8)} ${row.p99.toFixed(1).padStart(8)} ${row.mainMicrosPerEvent.toFixed(0).padStart(10)} ${row.cpuMicrosPerEvent.toFixed(0).padStart(9)}`,
       );
     }
   } finally {

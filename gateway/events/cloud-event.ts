@@ -85,7 +85,7 @@ export interface TransportRecord {
  * CloudEvents Kafka protocol binding, binary content mode (§3.2): context attributes as `ce_`
  * headers, `content-type` header, the data as the record value, the subject as the key.
  */
-export function toTransportRecord(event: CloudEvent<unknown>, topic: string): TransportRecord {
+export function toTransportRecord(event: CloudEvent<unknown>, topic: string, /** The data as JSON, when the caller has it (e.g. its canonical form). */ valueJson?: string): TransportRecord {
   const headers: Record<string, string> = {
     ce_specversion: event.specversion,
     ce_id: event.id,
@@ -97,7 +97,7 @@ export function toTransportRecord(event: CloudEvent<unknown>, topic: string): Tr
   };
   if (event.jws !== undefined) headers['ce_jws'] = event.jws;
   if (event.jwsproof !== undefined) headers['ce_jwsproof'] = event.jwsproof;
-  return { topic, key: event.subject, headers, value: JSON.stringify(event.data), timestamp: Date.parse(event.time) };
+  return { topic, key: event.subject, headers, value: valueJson ?? JSON.stringify(event.data), timestamp: Date.parse(event.time) };
 }
 
 export function fromTransportRecord(record: Pick<TransportRecord, 'headers' | 'value'>): CloudEvent {

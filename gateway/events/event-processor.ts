@@ -15,9 +15,9 @@ export function signable(event: CloudEvent): SignableEvent {
  * the RFC 8785 canonical form of the event without `jws`. The signer's ClientId must be the
  * event's `source`; verification refuses it otherwise.
  */
-export async function signCloudEvent(event: CloudEvent, signer: Signer): Promise<CloudEvent> {
+export async function signCloudEvent(event: CloudEvent, signer: Signer, /** `canonicalize(event.data)`, when the caller has it. */ canonicalData?: string): Promise<CloudEvent> {
   const { jws: _jws, jwsproof: _proof, ...rest } = event;
-  return { ...rest, jws: await signEvent({ event: rest, signer }) };
+  return { ...rest, jws: await signEvent({ event: rest, signer, ...(canonicalData !== undefined ? { canonicalData } : {}) }) };
 }
 
 /** Event ids already delivered, bounded (oldest forgotten first). */

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Counter, Gauge } from 'prom-client';
 import type { Logger } from 'pino';
 import type { AdapterEvent, AdapterEventSink } from '../../adapters/kit/index.js';
@@ -14,7 +14,7 @@ import { EventOutbox, type OutboxEntry } from './event-outbox.js';
 import { EventProcessor, SeenEventIds, signable, signCloudEvent } from './event-processor.js';
 import type { EventSubscription, EventTransport } from './event-transport.js';
 import { KafkaEventTransport } from './kafka-event-transport.js';
-import { decodeEventCursor, ReceivedEventStore, type ReadEventsPage, type ReceivedEvent } from './received-event-store.js';
+import { BatchCursors, decodeEventCursor, ReceivedEventStore, type ReadEventsPage, type ReceivedEvent } from './received-event-store.js';
 
 /** The event type whose verified arrival makes the gateway refresh its revocation state. */
 export const CERTIFICATE_REVOKED_EVENT = 'gcc.trust.certificate.revoked.v1';
@@ -174,14 +174,20 @@ export async function startGatewayEvents(options: StartGatewayEventsOptions): Pr
       // A revocation refreshes revocation state before the records after it are verified.
       flushAfter: (event) => event.type === CERTIFICATE_REVOKED_EVENT,
       deliver: async (deliveries) => {
+        const before = subscribers.size > 0 ? store.latestPositions() : undefined;
         const entries = store.appendMany(deliveries.map(({ event, record }) => ({ position: record, event })));
+        // Each event's cursor is the position just after it, made only if its subscriber reads it.
+        const cursors = before !== undefined ? new BatchCursors(before, entries) : undefined;
         for (let i = 0; i < deliveries.length; i++) {
           const entry = entries[i];
           const { event } = deliveries[i] as (typeof deliveries)[number];
           if (entry !== undefined) {
             metrics?.delivered.inc({ type: event.type });
-            const sensitivity = catalogue.sensitivityOf(event.type);
-            for (const subscriber of subscribers) subscriber.offer(entry, sensitivity, (readable) => store.cursorAfterLatest(readable));
+            if (cursors !== undefined) {
+              const sensitivity = catalogue.sensitivityOf(event.type);
+              const index = i;
+              for (const subscriber of subscribers) subscriber.offer(entry, sensitivity, (readable) => cursors.after(index, readable));
+            }
           }
           if (event.type === CERTIFICATE_REVOKED_EVENT) await revocationHandler(event);
         }
@@ -213,10 +219,10 @@ export async function startGatewayEvents(options: StartGatewayEventsOptions): Pr
     });
 
     /** `leaf`: the event is unsigned and the relay signs it in a batch (base64url Merkle leaf hash). */
-    const enqueue = async (event: CloudEvent, audience: EventAudience, leaf?: string): Promise<PublishedEvent> => {
+    const enqueue = async (event: CloudEvent, audience: EventAudience, leaf?: string, valueJson?: string): Promise<PublishedEvent> => {
       const topic = topicFor(audience, domainOf(event.type));
       try {
-        const record = toTransportRecord(event, topic);
+        const record = toTransportRecord(event, topic, valueJson);
         await outbox.add([leaf !== undefined ? { record, leaf } : record]);
       } catch (cause) {
         logger.error({ err: cause, eventId: event.id, topic }, 'could not write the event to the outbox');
@@ -258,9 +264,12 @@ export async function startGatewayEvents(options: StartGatewayEventsOptions): Pr
     const publishAsGateway = async (adapterEvent: AdapterEvent, audience?: EventAudience): Promise<PublishedEvent> => {
       // A JSON round trip drops `undefined` members, which RFC 8785 canonical JSON cannot carry.
       const data = JSON.parse(JSON.stringify(adapterEvent.data)) as Record<string, unknown>;
+      // Canonicalised once (RFC 8785, depth as for the whole event): the deterministic id, the
+      // signing input or leaf hash, and the record value are all built from this one string.
+      const canonicalData = canonicalize(data, { maxDepth: 31 });
       const unsigned = createCloudEvent({
         // The same adapter event always gets the same id, so a re-sent one is dropped as a duplicate.
-        id: deterministicEventId(adapterEvent.type, adapterEvent.subject, adapterEvent.time, data),
+        id: deterministicEventId(adapterEvent.type, adapterEvent.subject, adapterEvent.time, data, canonicalData),
         source: trust.gatewayClientId,
         type: adapterEvent.type,
         subject: adapterEvent.subject,
@@ -269,8 +278,8 @@ export async function startGatewayEvents(options: StartGatewayEventsOptions): Pr
       });
       catalogue.validate(unsigned);
       const to = audience ?? defaultAudience(unsigned, state);
-      if (config.signing.mode === 'batch') return enqueue(unsigned, to, eventLeafHash(signable(unsigned)).toString('base64url'));
-      return enqueue(await signCloudEvent(unsigned, trust.signer), to);
+      if (config.signing.mode === 'batch') return enqueue(unsigned, to, eventLeafHash(signable(unsigned), canonicalData).toString('base64url'), canonicalData);
+      return enqueue(await signCloudEvent(unsigned, trust.signer, canonicalData), to, undefined, canonicalData);
     };
 
     const gatewayEvents: GatewayEvents = {
@@ -335,9 +344,17 @@ export function defaultAudience(event: CloudEvent, ownState: MemberState): Event
   return ownState;
 }
 
-/** A stable id for an event the gateway produces: SHA-256 of its canonical content, as a UUID-shaped string. */
-export function deterministicEventId(type: string, subject: string, time: string, data: unknown): string {
-  const hex = createHash('sha256').update(canonicalize({ type, subject, time, data })).digest('hex');
+/**
+ * A stable id for an event the gateway produces: SHA-256 of its canonical content, as a UUID-shaped
+ * string. `canonicalData`, when given, must be `canonicalize(data)`; the RFC 8785 object
+ * `{ data, subject, time, type }` (members in §3.2.3 order) is then joined around it.
+ */
+export function deterministicEventId(type: string, subject: string, time: string, data: unknown, canonicalData?: string): string {
+  const canonical =
+    canonicalData === undefined
+      ? canonicalize({ type, subject, time, data })
+      : `{"data":${canonicalData},"subject":${canonicalize(subject)},"time":${canonicalize(time)},"type":${canonicalize(type)}}`;
+  const hex = hash('sha256', canonical, 'hex');
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20, 32)}`;
 }
 
@@ -362,7 +379,16 @@ class Subscriber implements AsyncIterableIterator<EventDelivery> {
 
   offer(entry: ReceivedEvent, sensitivity: EventSensitivity, cursorFor: (readable: (topic: string) => boolean) => string): void {
     if (this.#done || !this.readable(entry.topic) || (this.types !== undefined && !this.types.has(entry.event.type))) return;
-    const delivery: EventDelivery = { entry, cursor: cursorFor(this.readable), sensitivity };
+    const readable = this.readable;
+    let cursor: string | undefined;
+    // The cursor is encoded when the subscription reads it (off the consumer's batch).
+    const delivery: EventDelivery = {
+      entry,
+      sensitivity,
+      get cursor() {
+        return (cursor ??= cursorFor(readable));
+      },
+    };
     if (this.#waiting !== undefined) {
       const resolve = this.#waiting;
       this.#waiting = undefined;

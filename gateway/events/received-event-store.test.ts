@@ -1,10 +1,10 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { GatewayError } from '../errors/gateway-error.js';
 import { createCloudEvent, type CloudEvent } from './cloud-event.js';
-import { decodeEventCursor, encodeEventCursor, ReceivedEventStore } from './received-event-store.js';
+import { BatchCursors, decodeEventCursor, encodeEventCursor, ReceivedEventStore } from './received-event-store.js';
 
 let n = 0;
 const event = (type = 'gcc.cloud.provisioning.completed.v1'): CloudEvent =>
@@ -58,6 +58,71 @@ describe('the received-event store', () => {
     expect(onlyTrust.edges.map((e) => e.entry.event.id)).toEqual([appended[3]]);
     // A replayed record (same position) is not kept twice.
     expect(store.append({ topic: 'gcc.qa.cloud', partition: 0, offset: 1 }, event())).toBeUndefined();
+    store.close();
+  });
+
+  it('gives each event of a delivered batch the cursor just after it, so reading after it continues with the next one', () => {
+    const store = ReceivedEventStore.open({ dir, maxEvents: 1000 });
+    store.append({ topic: 'gcc.qa.cloud', partition: 0, offset: 0 }, event());
+    const before = store.latestPositions();
+    const entries = store.appendMany([
+      { position: { topic: 'gcc.qa.cloud', partition: 0, offset: 1 }, event: event() },
+      { position: { topic: 'gcc.qa.cloud', partition: 0, offset: 1 }, event: event() },
+      { position: { topic: 'gcc.qa.cloud', partition: 1, offset: 0 }, event: event() },
+      { position: { topic: 'gcc.sa.cloud', partition: 0, offset: 0 }, event: event() },
+      { position: { topic: 'gcc.qa.cloud', partition: 0, offset: 2 }, event: event() },
+    ]);
+    expect(entries[1]).toBeUndefined();
+    const cursors = new BatchCursors(before, entries);
+    const qaReader = (topic: string): boolean => topic.startsWith('gcc.qa.');
+    const kept = [0, 2, 4];
+    for (const [k, i] of kept.entries()) {
+      // Out of order as well as in order: each is the same.
+      const after = store.read({ readable: qaReader, first: 100, after: decodeEventCursor(cursors.after(i, qaReader)) });
+      expect(after.edges.map((e) => e.entry.event.id)).toEqual(kept.slice(k + 1).map((j) => entries[j]!.event.id));
+    }
+    expect(decodeEventCursor(cursors.after(0, qaReader))).toEqual(new Map([['gcc.qa.cloud:0', 1]]));
+    expect(decodeEventCursor(cursors.after(3, everything))).toEqual(new Map([['gcc.qa.cloud:0', 1], ['gcc.qa.cloud:1', 0], ['gcc.sa.cloud:0', 0]]));
+    expect(cursors.after(4, everything)).toBe(store.cursorAfterLatest(everything));
+    expect(() => cursors.after(5, everything)).toThrow(RangeError);
+    store.close();
+  });
+
+  it('drops old events by whole files, never rewriting the ones it keeps, and reads a single file of an earlier version', () => {
+    let store = ReceivedEventStore.open({ dir, maxEvents: 100 });
+    for (let offset = 0; offset < 120; offset++) store.append({ topic: 'gcc.qa.cloud', partition: 0, offset }, event());
+    const files = (): string[] => readdirSync(dir).sort();
+    // Files of 50: the second (events 51-100) is full; it must survive the next drop unchanged.
+    const kept = files()[1] as string;
+    const keptInode = statSync(join(dir, kept)).ino;
+    const keptBytes = readFileSync(join(dir, kept));
+    for (let offset = 120; offset < 180; offset++) store.append({ topic: 'gcc.qa.cloud', partition: 0, offset }, event());
+    expect(files()).toHaveLength(3);
+    expect(files()[0]).toBe(kept);
+    expect(statSync(join(dir, kept)).ino).toBe(keptInode);
+    expect(readFileSync(join(dir, kept)).equals(keptBytes)).toBe(true);
+    expect(store.size).toBe(130);
+    for (let offset = 180; offset < 400; offset++) store.append({ topic: 'gcc.qa.cloud', partition: 0, offset }, event());
+    // Between maxEvents and maxEvents plus one file (50) are kept; the rest went with their files.
+    expect(store.size).toBeGreaterThanOrEqual(100);
+    expect(store.size).toBeLessThanOrEqual(150);
+    expect(files().length).toBeLessThanOrEqual(4);
+    expect(store.read({ readable: everything, first: 1 }).edges[0]?.entry.offset).toBe(400 - store.size);
+    store.close();
+
+    // An earlier version's single file: read as the oldest events, and dropped like any file.
+    rmSync(dir, { recursive: true, force: true });
+    mkdirSync(dir);
+    const legacy = Array.from({ length: 30 }, (_, i) => JSON.stringify({ seq: i + 1, topic: 'gcc.qa.cloud', partition: 1, offset: i, event: event() })).join('\n');
+    writeFileSync(join(dir, 'received.jsonl'), `${legacy}\n`);
+    store = ReceivedEventStore.open({ dir, maxEvents: 100 });
+    expect(store.size).toBe(30);
+    for (let offset = 30; offset < 300; offset++) store.append({ topic: 'gcc.qa.cloud', partition: 1, offset }, event());
+    expect(files()).not.toContain('received.jsonl');
+    store.close();
+    store = ReceivedEventStore.open({ dir, maxEvents: 100 });
+    expect(store.size).toBe(100);
+    expect(store.read({ readable: everything, first: 1 }).edges[0]?.entry.offset).toBe(200);
     store.close();
   });
 

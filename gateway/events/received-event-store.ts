@@ -1,9 +1,10 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, renameSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors/gateway-error.js';
 import { parseJsonLine, recoverJsonLines } from '../util/json-lines-file.js';
 import type { CloudEvent } from './cloud-event.js';
+import { RepeatedStringJson, stringifyWithMember } from './repeated-string-json.js';
 
 /** A verified, delivered event as this gateway keeps it for catch-up. */
 export interface ReceivedEvent {
@@ -87,6 +88,17 @@ export interface ReadEventsPage {
   readonly endCursor: string;
 }
 
+/** One file of the store: the events from `firstSeq` on, `count` of them. */
+interface Segment {
+  readonly path: string;
+  readonly firstSeq: number;
+  count: number;
+}
+
+const LEGACY_FILE = 'received.jsonl';
+const SEGMENT_FILE = /^received-(\d{1,16})\.jsonl$/;
+const segmentFileName = (firstSeq: number): string => `received-${String(firstSeq).padStart(12, '0')}.jsonl`;
+
 interface PartitionEntries {
   readonly entries: ReceivedEvent[];
   /** Highest offset dropped by retention (-1: none): a cursor before it would miss events. */
@@ -94,33 +106,55 @@ interface PartitionEntries {
 }
 
 /**
- * The events this gateway verified and delivered, for `events(after:)` catch-up: one JSON-lines
- * file, in delivery order, kept to `maxEvents`. Only what the consumer pipeline delivered is here
+ * The events this gateway verified and delivered, for `events(after:)` catch-up: JSON lines in
+ * delivery order, in files of `maxEvents / 2` events each (`received-<first seq>.jsonl`; a
+ * `received.jsonl` of an earlier version is read as the oldest), kept to `maxEvents` by dropping
+ * whole files. Only what the consumer pipeline delivered is here
  * (signature, schema and duplicates already checked). Written without fsync: it survives a crash
  * of the process (the page cache holds it), not a power loss; the topics stay the source of truth
  * and can be replayed into it.
  */
 export class ReceivedEventStore {
   readonly #options: ReceivedEventStoreOptions;
-  readonly #path: string;
+  /** The files, oldest first; the last one is written. */
+  readonly #segments: Segment[] = [];
+  /** Events per file before the next one is started. */
+  readonly #segmentEvents: number;
   readonly #byPartition = new Map<string, PartitionEntries>();
   readonly #latest: EventPositions = new Map();
   #all: ReceivedEvent[] = [];
   #fd: number;
   #nextSeq = 1;
+  readonly #jwsJson = new RepeatedStringJson();
 
   private constructor(options: ReceivedEventStoreOptions) {
     this.#options = options;
+    this.#segmentEvents = Math.max(1, Math.floor(options.maxEvents / 2));
     mkdirSync(options.dir, { recursive: true });
-    this.#path = join(options.dir, 'received.jsonl');
-    recoverJsonLines(this.#path, (line) => {
-      const entry = parseJsonLine<ReceivedEvent>(line);
-      if (entry === undefined || typeof entry.seq !== 'number' || entry.seq < this.#nextSeq) return false;
-      this.#index(entry);
-      this.#nextSeq = entry.seq + 1;
-      return true;
-    });
-    this.#fd = openSync(this.#path, 'a');
+    // received.jsonl: the single file of earlier versions, older than any segment.
+    const names = readdirSync(options.dir)
+      .map((name) => (name === LEGACY_FILE ? { name, first: -1 } : { name, first: Number(SEGMENT_FILE.exec(name)?.[1] ?? Number.NaN) }))
+      .filter(({ first }) => !Number.isNaN(first))
+      .sort((a, b) => a.first - b.first);
+    for (const { name } of names) {
+      const path = join(options.dir, name);
+      let firstSeq: number | undefined;
+      let count = 0;
+      recoverJsonLines(path, (line) => {
+        const entry = parseJsonLine<ReceivedEvent>(line);
+        if (entry === undefined || typeof entry.seq !== 'number' || entry.seq < this.#nextSeq) return false;
+        firstSeq ??= entry.seq;
+        count += 1;
+        this.#index(entry);
+        this.#nextSeq = entry.seq + 1;
+        return true;
+      });
+      if (firstSeq === undefined) unlinkSync(path);
+      else this.#segments.push({ path, firstSeq, count });
+    }
+    const last = this.#segments.at(-1);
+    if (last === undefined || last.count >= this.#segmentEvents) this.#segments.push({ path: join(options.dir, segmentFileName(this.#nextSeq)), firstSeq: this.#nextSeq, count: 0 });
+    this.#fd = openSync((this.#segments.at(-1) as Segment).path, 'a');
     this.#retain(true);
   }
 
@@ -160,16 +194,30 @@ export class ReceivedEventStore {
       }
       lastOffsets.set(key, position.offset);
       const entry: ReceivedEvent = { seq: seq++, topic: position.topic, partition: position.partition, offset: position.offset, event };
-      text += `${JSON.stringify(entry)}\n`;
+      // The same as JSON.stringify(entry), with a batch's shared `jws` escaped once (see RepeatedStringJson).
+      text += `{"seq":${JSON.stringify(entry.seq)},"topic":${JSON.stringify(entry.topic)},"partition":${JSON.stringify(entry.partition)},"offset":${JSON.stringify(entry.offset)},"event":${stringifyWithMember(event as unknown as Record<string, unknown>, 'jws', this.#jwsJson)}}\n`;
       entries.push(entry);
     }
     if (text === '') return entries;
     // Written before it is indexed: what readers see is in the file.
     writeSync(this.#fd, text);
+    const current = this.#segments.at(-1) as Segment;
+    current.count += seq - this.#nextSeq;
     this.#nextSeq = seq;
     for (const entry of entries) if (entry !== undefined) this.#index(entry);
+    if (current.count >= this.#segmentEvents) {
+      closeSync(this.#fd);
+      const next: Segment = { path: join(this.#options.dir, segmentFileName(this.#nextSeq)), firstSeq: this.#nextSeq, count: 0 };
+      this.#segments.push(next);
+      this.#fd = openSync(next.path, 'a');
+    }
     this.#retain(false);
     return entries;
+  }
+
+  /** A copy of the positions just after the latest kept event (see `BatchCursors`). */
+  latestPositions(): EventPositions {
+    return new Map(this.#latest);
   }
 
   /** The cursor just after `entry` as delivered now, limited to the topics a reader may see. */
@@ -236,14 +284,26 @@ export class ReceivedEventStore {
     this.#latest.set(key, Math.max(this.#latest.get(key) ?? -1, entry.offset));
   }
 
-  /** Drops the oldest events beyond `maxEvents`; rewrites the file when it holds twice that. */
+  /**
+   * Drops the oldest events beyond `maxEvents` by whole files: a file goes (unlinked) once the
+   * newer files hold `maxEvents` events, so between `maxEvents` and `maxEvents` plus one file's
+   * worth are kept and nothing kept is ever rewritten. (An earlier version rewrote everything it
+   * kept, serialising it again on the event loop: a stall of seconds every `maxEvents / 2` events.)
+   * At open the oldest events beyond `maxEvents` are also dropped from memory.
+   */
   #retain(atOpen: boolean): void {
-    // At open, trim to the limit; while running, only in steps of half the limit (a rewrite is O(n)).
-    const excess = this.#all.length - this.#options.maxEvents;
-    if (excess <= 0) return;
-    if (!atOpen && excess < Math.max(1, Math.floor(this.#options.maxEvents / 2))) return;
-    const dropped = this.#all.slice(0, excess);
-    this.#all = this.#all.slice(excess);
+    if (this.#all.length <= this.#options.maxEvents) return;
+    let cut = atOpen ? this.#all.length - this.#options.maxEvents : 0;
+    while (this.#segments.length > 1) {
+      // Events (still in memory) of the oldest file: all those before the next file's first.
+      const inOldest = firstWithSeqAtLeast(this.#all, (this.#segments[1] as Segment).firstSeq);
+      if (this.#all.length - inOldest < this.#options.maxEvents) break;
+      unlinkSync((this.#segments.shift() as Segment).path);
+      cut = Math.max(cut, inOldest);
+    }
+    if (cut === 0) return;
+    const dropped = this.#all.slice(0, cut);
+    this.#all = this.#all.slice(cut);
     const droppedPerPartition = new Map<string, number>();
     for (const entry of dropped) {
       const key = positionKey(entry.topic, entry.partition);
@@ -253,16 +313,56 @@ export class ReceivedEventStore {
     }
     // Each partition's entries are in delivery order too, so its dropped ones are at its start.
     for (const [key, count] of droppedPerPartition) this.#byPartition.get(key)?.entries.splice(0, count);
-    // Rewrite atomically: temp file, fsync, rename; then continue appending to the new file.
-    const temp = `${this.#path}.tmp`;
-    const fd = openSync(temp, 'w');
-    writeSync(fd, this.#all.map((e) => `${JSON.stringify(e)}\n`).join(''));
-    fsyncSync(fd);
-    closeSync(fd);
-    renameSync(temp, this.#path);
-    closeSync(this.#fd);
-    this.#fd = openSync(this.#path, 'a');
     this.#options.logger?.debug({ dropped: dropped.length, kept: this.#all.length }, 'received events: oldest dropped');
+  }
+}
+
+/** Index of the first entry whose seq is at least `seq` (entries are in seq order). */
+function firstWithSeqAtLeast(entries: readonly ReceivedEvent[], seq: number): number {
+  let low = 0;
+  let high = entries.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if ((entries[middle] as ReceivedEvent).seq < seq) low = middle + 1;
+    else high = middle;
+  }
+  return low;
+}
+
+/**
+ * The catch-up cursors of the events of one delivered batch, each just after its own event (not
+ * after the batch's last one, which would make a reader resuming from it skip the rest of the
+ * batch). Made only when read, so a live subscriber that never reads cursors costs nothing, and in
+ * one pass over the batch when read in order.
+ */
+export class BatchCursors {
+  #positions: EventPositions;
+  /** Entries of the batch already applied to #positions. */
+  #applied = 0;
+
+  constructor(
+    /** The store's positions before the batch was appended (`latestPositions()`). */
+    private readonly before: ReadonlyMap<string, number>,
+    /** What `appendMany` returned for the batch (undefined: a replayed record, not kept). */
+    private readonly entries: ReadonlyArray<ReceivedEvent | undefined>,
+  ) {
+    this.#positions = new Map(before);
+  }
+
+  /** The cursor just after the batch's `index`-th entry, limited to the topics a reader may see. */
+  after(index: number, readable: (topic: string) => boolean): string {
+    if (!Number.isInteger(index) || index < 0 || index >= this.entries.length) throw new RangeError(`no entry ${index} in a batch of ${this.entries.length}`);
+    if (index < this.#applied - 1) {
+      this.#positions = new Map(this.before);
+      this.#applied = 0;
+    }
+    for (; this.#applied <= index; this.#applied++) {
+      const entry = this.entries[this.#applied];
+      if (entry === undefined) continue;
+      const key = positionKey(entry.topic, entry.partition);
+      this.#positions.set(key, Math.max(this.#positions.get(key) ?? -1, entry.offset));
+    }
+    return encodeEventCursor(new Map([...this.#positions].filter(([key]) => readable(topicOfKey(key)))));
   }
 }
 

@@ -54,6 +54,8 @@ describe('batch-signed events (one JWS over a Merkle root, a proof per event)', 
       expect(verified.identity.clientId).toBe(qa.clientId);
     }
     expect(cache.size).toBe(1);
+    // The cached batch's tree nodes were hashed once for all seven events; a second pass is all memo.
+    for (let i = 0; i < 7; i++) expect((await verifyBatchedEvent({ event: events[i]!, signature: batch.jws, proof: batch.proofs[i]!, trust: env.trust, cache })).identity.clientId).toBe(qa.clientId);
     // Canonical form: member order does not matter.
     const { data, ...rest } = events[2]!;
     expect((await verifyBatchedEvent({ event: { data, ...rest }, signature: batch.jws, proof: batch.proofs[2]!, trust: env.trust })).state).toBe('QA');
@@ -129,6 +131,27 @@ describe('batch-signed events (one JWS over a Merkle root, a proof per event)', 
       const events = eventsFrom(sa.clientId, 3, 'spoof');
       const batch = await signEventBatch({ events, signer: signerOf(qa) });
       expect(await codeOf(verifyBatchedEvent({ event: events[0]!, signature: batch.jws, proof: batch.proofs[0]!, trust: env.trust }))).toBe('ERR_TRUST_JWS_BINDING_MISMATCH');
+    });
+
+    it('refuses a wrong proof, a changed event and a wrong size with the same codes when the batch and its tree nodes are cached', async () => {
+      const events = eventsFrom(qa.clientId, 9, 'warm');
+      const batch = await signEventBatch({ events, signer: signerOf(qa) });
+      const cache = new EventBatchSignatureCache();
+      for (let i = 0; i < 9; i++) await verifyBatchedEvent({ event: events[i]!, signature: batch.jws, proof: batch.proofs[i]!, trust: env.trust, cache });
+      const verify = (event: (typeof events)[number], proof: string): Promise<unknown> => verifyBatchedEvent({ event, signature: batch.jws, proof, trust: env.trust, cache });
+      const [, , path] = batch.proofs[4]!.split('.');
+      expect(await codeOf(verify({ ...events[4]!, subject: 'op-someone-else' }, batch.proofs[4]!))).toBe('ERR_TRUST_JWS_BINDING_MISMATCH');
+      expect(await codeOf(verify(events[4]!, batch.proofs[5]!))).toBe('ERR_TRUST_JWS_BINDING_MISMATCH');
+      expect(await codeOf(verify(events[4]!, `5.9.${path}`))).toBe('ERR_TRUST_JWS_BINDING_MISMATCH');
+      // Leaf 4 of 9 and of 10 walk the same path: the signed size tells them apart.
+      expect(await codeOf(verify(events[4]!, `4.10.${path}`))).toBe('ERR_TRUST_JWS_BINDING_MISMATCH');
+      expect(await codeOf(verify(events[4]!, `4.40.${path}`))).toBe('ERR_TRUST_JWS_MALFORMED');
+      const bytes = Buffer.from(path!, 'base64url');
+      bytes[40] = (bytes[40]! + 1) % 256;
+      expect(await codeOf(verify(events[4]!, `4.9.${bytes.toString('base64url')}`))).toBe('ERR_TRUST_JWS_BINDING_MISMATCH');
+      expect(await codeOf(verify(events[4]!, `4.9.${Buffer.from(path!, 'base64url').subarray(32).toString('base64url')}`))).toBe('ERR_TRUST_JWS_MALFORMED');
+      // And the right one still passes.
+      expect((await verify(events[4]!, batch.proofs[4]!)) as { state: string }).toMatchObject({ state: 'QA' });
     });
 
     it('decides the signer’s chain for every event, also when the batch signature is cached', async () => {

@@ -21,10 +21,10 @@ import { TrustError } from '../errors/trust-error.js';
 import { systemClock } from '../util/clock.js';
 import { eventSigningInput, type SignableEvent } from './event-signatures.js';
 import type { Signer } from './http-signatures.js';
-import { buildMerkleTree, MERKLE_HASH_BYTES, merkleLeafHash, rootFromInclusionProof } from './merkle-tree.js';
+import { buildMerkleTree, MERKLE_HASH_BYTES, merkleLeafHash, MerkleNodeMemo, rootFromInclusionProof, verifyInclusionProof } from './merkle-tree.js';
 import { signDetached } from './sign-detached.js';
 import { decodeDetachedJws, type DecodedDetachedJws } from './verify-detached.js';
-import { cachedMemberChain, verifyMemberChain, verifySignature, type SignatureTrust, type VerifiedSignature } from './verify-signature.js';
+import { cachedMemberChain, verifyMemberChain, verifySignature, type SignatureTrust, type VerifiedSignature, type VerifiedSigner } from './verify-signature.js';
 
 /** The protected header parameter that names the signed batch. */
 export const EVENT_BATCH_HEADER = 'gcc.mr';
@@ -66,9 +66,12 @@ export function decodeEventInclusionProof(text: string): EventInclusionProof {
   return { index, size, path };
 }
 
-/** The Merkle leaf hash of an event: SHA-256(0x00 || its canonical form without `jws`). */
-export function eventLeafHash(event: SignableEvent): Buffer {
-  return merkleLeafHash(eventSigningInput(event));
+/**
+ * The Merkle leaf hash of an event: SHA-256(0x00 || its canonical form without `jws`).
+ * `canonicalData`: `canonicalize(event.data)` when the caller has it (see `canonicalEventJson`).
+ */
+export function eventLeafHash(event: SignableEvent, canonicalData?: string): Buffer {
+  return merkleLeafHash(eventSigningInput(event, canonicalData));
 }
 
 export interface EventBatchSignature {
@@ -101,7 +104,7 @@ export async function signEventBatch(options: { readonly events: readonly Signab
   for (const event of options.events) {
     if (typeof event?.source !== 'string' || typeof event.id !== 'string') throw new TypeError('signEventBatch needs events with id and source');
   }
-  return signEventBatchLeaves({ leafHashes: options.events.map(eventLeafHash), signer: options.signer });
+  return signEventBatchLeaves({ leafHashes: options.events.map((event) => eventLeafHash(event)), signer: options.signer });
 }
 
 interface VerifiedBatch {
@@ -119,7 +122,25 @@ interface VerifiedBatch {
  */
 export class EventBatchSignatureCache {
   readonly #entries = new Map<string, VerifiedBatch>();
-  constructor(private readonly maxEntries = 1024) {}
+  /** Interior node hashes of the newest batches' trees (a pure hash cache, see MerkleNodeMemo). */
+  readonly #memos = new Map<string, MerkleNodeMemo>();
+  constructor(
+    private readonly maxEntries = 1024,
+    /** Batches whose tree nodes are remembered (each at most size - 1 nodes). @default 16 */
+    private readonly maxMemos = 16,
+  ) {}
+
+  /** The node memo of a verified batch's tree, made on first use; only the newest `maxMemos` are kept. */
+  memoOf(batch: VerifiedBatch): MerkleNodeMemo {
+    const key = batch.jws.slice(batch.jws.lastIndexOf('.') + 1);
+    const existing = this.#memos.get(key);
+    if (existing !== undefined && existing.root.equals(batch.root) && existing.size === batch.size) return existing;
+    const memo = new MerkleNodeMemo(batch.root, batch.size);
+    this.#memos.delete(key);
+    if (this.#memos.size >= this.maxMemos) this.#memos.delete(this.#memos.keys().next().value as string);
+    this.#memos.set(key, memo);
+    return memo;
+  }
 
   get(jws: string): VerifiedBatch | undefined {
     const entry = this.#entries.get(jws.slice(jws.lastIndexOf('.') + 1));
@@ -139,6 +160,7 @@ export class EventBatchSignatureCache {
 
   clear(): void {
     this.#entries.clear();
+    this.#memos.clear();
   }
 }
 
@@ -161,6 +183,37 @@ export interface VerifyBatchedEventOptions {
  * signature.
  */
 export async function verifyBatchedEvent(options: VerifyBatchedEventOptions): Promise<VerifiedSignature> {
+  const step = verifyBatchedEventStep(options);
+  if (step.verified !== undefined) return step.verified;
+  const { proof, leafHash } = step;
+  let batch = step.batch;
+  if (batch === undefined) {
+    const root = rootFromInclusionProof({ leafHash, index: proof.index, size: proof.size, path: proof.path });
+    // The header is read (and checked in full) before any signature work, so a wrong proof is
+    // refused without crypto and with its own reason. The parsed-chain cache is used only for an
+    // x5c exactly as jose accepted it before (verify-detached.ts).
+    const decodeOptions = { jws: options.signature, algorithms: options.trust.algorithms, crit: EVENT_BATCH_CRIT, parsedCache: options.trust.chainCache };
+    let decoded = decodeDetachedJws(decodeOptions);
+    const claimed = batchOf(decoded);
+    if (claimed.size !== proof.size || !claimed.root.equals(root)) throw proofMismatch(proof);
+    await verifySignature({ jws: options.signature, payload: root, trust: options.trust, crit: EVENT_BATCH_CRIT });
+    // A signer seen for the first time: decoded again, now from the cache, for its frozen chain
+    // (whose chain-decision key verify-signature.ts caches).
+    if (decoded.cached === undefined && options.trust.chainCache !== undefined) decoded = decodeDetachedJws(decodeOptions);
+    batch = { jws: options.signature, root: claimed.root, size: claimed.size, decoded };
+    options.cache?.set(batch);
+  }
+  // The chain is decided for every event, now: a revocation refresh takes effect at once.
+  const chainOptions = { certificates: batch.decoded.certificates, trust: options.trust, purpose: 'signing' as const };
+  return boundToSource(options.event, batch, cachedMemberChain(chainOptions) ?? (await verifyMemberChain(chainOptions)));
+}
+
+/**
+ * The part of a verification that needs no waiting: the proof decoded, the leaf hashed and, for a
+ * batch whose signature was verified before, the proof walked to its root (with the batch's node
+ * memo) and, when the chain decision is cached, the whole result (no await on that path).
+ */
+function verifyBatchedEventStep(options: VerifyBatchedEventOptions): { proof: EventInclusionProof; leafHash: Buffer; batch: VerifiedBatch | undefined; verified: VerifiedSignature | undefined } {
   const proof = decodeEventInclusionProof(options.proof);
   let leafHash: Buffer;
   try {
@@ -168,33 +221,26 @@ export async function verifyBatchedEvent(options: VerifyBatchedEventOptions): Pr
   } catch (cause) {
     throw new TrustError('ERR_TRUST_INPUT_TOO_LARGE', { message: 'The event cannot be canonicalised', cause });
   }
-  const root = rootFromInclusionProof({ leafHash, index: proof.index, size: proof.size, path: proof.path });
-  const mismatch = (): TrustError =>
-    new TrustError('ERR_TRUST_JWS_BINDING_MISMATCH', { message: `The event's inclusion proof (leaf ${proof.index} of ${proof.size}) does not lead to the signed Merkle root of its batch` });
-
-  let batch = options.cache?.get(options.signature);
-  if (batch === undefined) {
-    // The header is read (and checked in full) before any signature work, so a wrong proof is
-    // refused without crypto and with its own reason. The parsed-chain cache is used only for an
-    // x5c exactly as jose accepted it before (verify-detached.ts).
-    const decodeOptions = { jws: options.signature, algorithms: options.trust.algorithms, crit: EVENT_BATCH_CRIT, parsedCache: options.trust.chainCache };
-    let decoded = decodeDetachedJws(decodeOptions);
-    const claimed = batchOf(decoded);
-    if (claimed.size !== proof.size || !claimed.root.equals(root)) throw mismatch();
-    await verifySignature({ jws: options.signature, payload: root, trust: options.trust, crit: EVENT_BATCH_CRIT });
-    // A signer seen for the first time: decoded again, now from the cache, for its frozen chain
-    // (whose chain-decision key verify-signature.ts caches).
-    if (decoded.cached === undefined && options.trust.chainCache !== undefined) decoded = decodeDetachedJws(decodeOptions);
-    batch = { jws: options.signature, root: claimed.root, size: claimed.size, decoded };
-    options.cache?.set(batch);
-  } else if (batch.size !== proof.size || !batch.root.equals(root)) {
-    throw mismatch();
+  const batch = options.cache?.get(options.signature);
+  if (batch === undefined || options.cache === undefined) return { proof, leafHash, batch: undefined, verified: undefined };
+  if (batch.size !== proof.size) {
+    // Walked anyway, so a path that fits no tree is refused as malformed, as without the cache.
+    rootFromInclusionProof({ leafHash, index: proof.index, size: proof.size, path: proof.path });
+    throw proofMismatch(proof);
   }
-  // The chain is decided for every event, now: a revocation refresh takes effect at once.
-  const chainOptions = { certificates: batch.decoded.certificates, trust: options.trust, purpose: 'signing' as const };
-  const signer = cachedMemberChain(chainOptions) ?? (await verifyMemberChain(chainOptions));
-  if (options.event.source !== signer.identity.clientId) {
-    throw new TrustError('ERR_TRUST_JWS_BINDING_MISMATCH', { message: `Event source ${options.event.source} is not the signer ${signer.identity.clientId}` });
+  if (!verifyInclusionProof({ leafHash, index: proof.index, path: proof.path, memo: options.cache.memoOf(batch) })) throw proofMismatch(proof);
+  const signer = cachedMemberChain({ certificates: batch.decoded.certificates, trust: options.trust, purpose: 'signing' });
+  return { proof, leafHash, batch, verified: signer !== undefined ? boundToSource(options.event, batch, signer) : undefined };
+}
+
+function proofMismatch(proof: EventInclusionProof): TrustError {
+  return new TrustError('ERR_TRUST_JWS_BINDING_MISMATCH', { message: `The event's inclusion proof (leaf ${proof.index} of ${proof.size}) does not lead to the signed Merkle root of its batch` });
+}
+
+/** The verified signature, once `source` is the signer's ClientId. */
+function boundToSource(event: SignableEvent, batch: VerifiedBatch, signer: VerifiedSigner): VerifiedSignature {
+  if (event.source !== signer.identity.clientId) {
+    throw new TrustError('ERR_TRUST_JWS_BINDING_MISMATCH', { message: `Event source ${event.source} is not the signer ${signer.identity.clientId}` });
   }
   return { identity: signer.identity, state: signer.state, chain: signer.chain, header: batch.decoded.header, signingTime: batch.decoded.signingTime };
 }

@@ -12,16 +12,40 @@ import { verifySignature, type SignatureTrust, type VerifiedSignature } from './
 
 export type SignableEvent = Readonly<Record<string, unknown>> & { readonly source: string; readonly id: string };
 
-/** The bytes that are signed: the canonical event without a `jws` member. */
-export function eventSigningInput(event: SignableEvent): Uint8Array {
-  const { jws: _jws, ...rest } = event as Record<string, unknown>;
-  return new TextEncoder().encode(canonicalize(rest, { maxDepth: 32 }));
+const encoder = new TextEncoder();
+
+/**
+ * The RFC 8785 canonical JSON of the event without a `jws` member. `canonicalData`, when given,
+ * must be `canonicalize(event.data)`: a producer that already canonicalised the data (for its
+ * deterministic id, and as the record value) passes it so the data is not walked again. The
+ * members are then joined as §3.2.3 orders them (names sorted by UTF-16 code units, which is what
+ * the default `Array.prototype.sort` compares), each value canonicalised as `canonicalize` would.
+ */
+export function canonicalEventJson(event: SignableEvent, canonicalData?: string): string {
+  if (canonicalData === undefined) {
+    const { jws: _jws, ...rest } = event as Record<string, unknown>;
+    return canonicalize(rest, { maxDepth: 32 });
+  }
+  const members: string[] = [];
+  for (const name of Object.keys(event).sort()) {
+    if (name === 'jws') continue;
+    const value = (event as Record<string, unknown>)[name];
+    if (value === undefined) continue;
+    // Depth 31 below the event: the same limit as 32 for the whole event.
+    members.push(`${canonicalize(name)}:${name === 'data' ? canonicalData : canonicalize(value, { maxDepth: 31 })}`);
+  }
+  return `{${members.join(',')}}`;
 }
 
-export async function signEvent(options: { readonly event: SignableEvent; readonly signer: Signer }): Promise<string> {
+/** The bytes that are signed: the canonical event without a `jws` member (see `canonicalEventJson`). */
+export function eventSigningInput(event: SignableEvent, canonicalData?: string): Uint8Array {
+  return encoder.encode(canonicalEventJson(event, canonicalData));
+}
+
+export async function signEvent(options: { readonly event: SignableEvent; readonly signer: Signer; /** `canonicalize(event.data)`, when the caller has it. */ readonly canonicalData?: string }): Promise<string> {
   if (typeof options.event?.source !== 'string' || typeof options.event.id !== 'string') throw new TypeError('signEvent needs an event with id and source');
   return signDetached({
-    payload: eventSigningInput(options.event),
+    payload: eventSigningInput(options.event, options.canonicalData),
     privateKey: options.signer.privateKey,
     certificates: options.signer.certificates,
     signingTime: (options.signer.clock ?? systemClock).now(),

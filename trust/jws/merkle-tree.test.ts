@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { code } from '../testing/trust-error-code.js';
-import { buildMerkleTree, merkleLeafHash, merkleNodeHash, merkleRoot, rootFromInclusionProof } from './merkle-tree.js';
+import { buildMerkleTree, merkleLeafHash, MerkleNodeMemo, merkleNodeHash, merkleRoot, rootFromInclusionProof, verifyInclusionProof } from './merkle-tree.js';
 
 const sha256 = (...parts: Uint8Array[]): Buffer => {
   const h = createHash('sha256');
@@ -102,6 +102,42 @@ describe('Merkle trees (RFC 9162 §2.1)', () => {
     expect(code(() => rootFromInclusionProof({ leafHash, index: 3, size: 8, path: path.slice(1) }))).toBe('ERR_TRUST_JWS_MALFORMED');
     expect(code(() => rootFromInclusionProof({ leafHash, index: 3, size: 8, path: [...path, tree.root] }))).toBe('ERR_TRUST_JWS_MALFORMED');
     expect(code(() => rootFromInclusionProof({ leafHash, index: 3, size: 8, path: [Buffer.alloc(31), ...path.slice(1)] }))).toBe('ERR_TRUST_JWS_MALFORMED');
+  });
+
+  it('verifies every proof of every tree size up to 70 with a node memo as without it, hashing each interior node once', () => {
+    for (let n = 1; n <= 70; n++) {
+      const leaves = leavesOf(n);
+      const tree = buildMerkleTree(leaves.map(merkleLeafHash));
+      const memo = new MerkleNodeMemo(tree.root, n);
+      // Out of order, as the partitions of a batch reach a consumer.
+      for (const m of Array.from({ length: n }, (_, i) => (i * 7) % n).filter((m, i, all) => all.indexOf(m) === i).concat(Array.from({ length: n }, (_, i) => i))) {
+        expect(verifyInclusionProof({ leafHash: merkleLeafHash(leaves[m] as Buffer), index: m, path: tree.proof(m), memo })).toBe(true);
+      }
+      // A tree of n leaves has n - 1 interior nodes: each remembered once, none twice.
+      expect(memo.nodeCount).toBe(n - 1);
+    }
+  });
+
+  it('refuses with a warm node memo whatever it refuses without one, and remembers nothing from a refused walk', () => {
+    const leaves = leavesOf(13);
+    const tree = buildMerkleTree(leaves.map(merkleLeafHash));
+    const memo = new MerkleNodeMemo(tree.root, 13);
+    for (let m = 0; m < 12; m++) expect(verifyInclusionProof({ leafHash: merkleLeafHash(leaves[m] as Buffer), index: m, path: tree.proof(m), memo })).toBe(true);
+    const known = memo.nodeCount;
+    const path = tree.proof(5);
+    // Another leaf in place 5, a sibling changed, leaf 5 claimed at index 4: every memoised node is
+    // used only for the very children it was hashed from, so these walks leave the memo and fail.
+    expect(verifyInclusionProof({ leafHash: merkleLeafHash(leaves[6] as Buffer), index: 5, path, memo })).toBe(false);
+    const changed = path.map((p, i) => (i === 1 ? Buffer.from(p).fill(7, 0, 1) : p));
+    expect(verifyInclusionProof({ leafHash: merkleLeafHash(leaves[5] as Buffer), index: 5, path: changed, memo })).toBe(false);
+    expect(verifyInclusionProof({ leafHash: merkleLeafHash(leaves[5] as Buffer), index: 4, path, memo })).toBe(false);
+    expect(code(() => verifyInclusionProof({ leafHash: merkleLeafHash(leaves[5] as Buffer), index: 5, path: path.slice(1), memo }))).toBe('ERR_TRUST_JWS_MALFORMED');
+    expect(code(() => verifyInclusionProof({ leafHash: merkleLeafHash(leaves[5] as Buffer), index: 5, path: [...path, tree.root], memo }))).toBe('ERR_TRUST_JWS_MALFORMED');
+    expect(memo.nodeCount).toBe(known);
+    // A memo bound to another root refuses the right proof (the root is the signed one, not the walk's).
+    const other = new MerkleNodeMemo(buildMerkleTree(leavesOf(13).reverse().map(merkleLeafHash)).root, 13);
+    expect(verifyInclusionProof({ leafHash: merkleLeafHash(leaves[5] as Buffer), index: 5, path, memo: other })).toBe(false);
+    expect(other.nodeCount).toBe(0);
   });
 
   it('treats a tree of one leaf as its leaf hash with an empty path', () => {

@@ -93,13 +93,89 @@ export function merkleRoot(leafHashes: readonly Uint8Array[]): Buffer {
   return buildMerkleTree(leafHashes).root;
 }
 
+/** One interior node hash computed before: SHA-256(0x01 || left || right) = node. */
+interface MemoNode {
+  readonly left: Buffer;
+  readonly right: Buffer;
+  readonly node: Buffer;
+}
+
+/**
+ * Interior node hashes of one tree (one signed root and size) computed while walking inclusion
+ * proofs that reached that root. The events of a batch share most of their audit paths, so a
+ * consumer that verifies them one by one hashes the same interior nodes again and again; with a
+ * memo each event pays its leaf hash and about one node hash, the rest of its walk being byte
+ * comparisons. A memoised node is used only when both children are byte-equal to the ones it was
+ * hashed from, so a walk with the memo computes exactly what it computes without it (a pure hash
+ * cache, no assumption about the proof). Only walks that reached the root are remembered, so the
+ * memo holds at most the tree's `size - 1` interior nodes whatever a sender puts in proofs.
+ */
+export class MerkleNodeMemo {
+  readonly #nodes = new Map<number, MemoNode>();
+  constructor(
+    readonly root: Buffer,
+    readonly size: number,
+  ) {}
+
+  get nodeCount(): number {
+    return this.#nodes.size;
+  }
+
+  /** The node at `position` when its children are `left` and `right`, else undefined. */
+  lookup(position: number, left: Uint8Array, right: Uint8Array): Buffer | undefined {
+    const known = this.#nodes.get(position);
+    return known !== undefined && known.left.equals(left) && known.right.equals(right) ? known.node : undefined;
+  }
+
+  /** Remembers the nodes of a walk that reached `root` (see `verifyInclusionProof`). */
+  remember(nodes: ReadonlyMap<number, MemoNode>): void {
+    for (const [position, node] of nodes) if (!this.#nodes.has(position)) this.#nodes.set(position, node);
+  }
+}
+
+/** A node's place in the level-by-level tree (level 0: leaves); levels are at most 25 (2^24 leaves). */
+const nodePosition = (level: number, index: number): number => level * 0x2000000 + index;
+
 /**
  * RFC 9162 §2.1.3.2: the root an audit path leads to from a leaf hash at `index` in a tree of
  * `size`. Throws ERR_TRUST_JWS_MALFORMED when the path cannot belong to that index and size (too
  * short, too long, index outside the tree); the caller compares the result with the signed root.
  */
 export function rootFromInclusionProof(options: { readonly leafHash: Uint8Array; readonly index: number; readonly size: number; readonly path: readonly Uint8Array[] }): Buffer {
+  return walkInclusionProof(options, undefined, undefined);
+}
+
+/**
+ * Whether an audit path leads from a leaf hash at `index` to `memo.root` in a tree of `memo.size`
+ * (RFC 9162 §2.1.3.2), reusing and extending the memo's node hashes. The same checks and the same
+ * result as `rootFromInclusionProof(...).equals(memo.root)`; throws ERR_TRUST_JWS_MALFORMED as it
+ * does.
+ */
+export function verifyInclusionProof(options: { readonly leafHash: Uint8Array; readonly index: number; readonly path: readonly Uint8Array[]; readonly memo: MerkleNodeMemo }): boolean {
+  const { memo } = options;
+  const computed = new Map<number, MemoNode>();
+  const root = walkInclusionProof({ leafHash: options.leafHash, index: options.index, size: memo.size, path: options.path }, memo, computed);
+  if (!root.equals(memo.root)) return false;
+  memo.remember(computed);
+  return true;
+}
+
+function walkInclusionProof(
+  options: { readonly leafHash: Uint8Array; readonly index: number; readonly size: number; readonly path: readonly Uint8Array[] },
+  memo: MerkleNodeMemo | undefined,
+  computed: Map<number, MemoNode> | undefined,
+): Buffer {
   const { leafHash, index, size, path } = options;
+  // The hash of the node at (level + 1, fn >> 1) from its children, from the memo when it has them.
+  const node = (level: number, fn: number, left: Uint8Array, right: Uint8Array): Buffer => {
+    if (memo === undefined) return merkleNodeHash(left, right);
+    const position = nodePosition(level + 1, fn >>> 1);
+    const known = memo.lookup(position, left, right);
+    if (known !== undefined) return known;
+    const hashed = merkleNodeHash(left, right);
+    computed?.set(position, { left: Buffer.from(left), right: Buffer.from(right), node: hashed });
+    return hashed;
+  };
   const malformed = (message: string): TrustError => new TrustError('ERR_TRUST_JWS_MALFORMED', { message });
   if (!Number.isSafeInteger(size) || size < 1 || size > MERKLE_MAX_TREE_SIZE) throw malformed(`Merkle tree size ${size} is out of range`);
   if (!Number.isSafeInteger(index) || index < 0 || index >= size) throw malformed(`leaf index ${index} is outside a tree of ${size}`);
@@ -107,24 +183,30 @@ export function rootFromInclusionProof(options: { readonly leafHash: Uint8Array;
   // Step 1-2: fn = index, sn = size - 1, r = leaf hash.
   let fn = index;
   let sn = size - 1;
+  // The level of the node r stands for (memo positions only).
+  let level = 0;
   let r: Uint8Array = leafHash;
   for (const p of path) {
     // Step 3a: a path longer than the tree is high.
     if (sn === 0) throw malformed('the inclusion proof is longer than the tree is high');
     if ((fn & 1) === 1 || fn === sn) {
-      r = merkleNodeHash(p, r);
       // A right-most node without a sibling moves up: skip the levels where it has none.
       if ((fn & 1) === 0) {
         while ((fn & 1) === 0 && fn !== 0) {
           fn >>>= 1;
           sn >>>= 1;
+          level += 1;
         }
       }
+      // Hashed after the skip (RFC 9162 hashes first; the same value, as the node moved up unchanged),
+      // so that the memo position is the level where p is r's sibling.
+      r = node(level, fn, p, r);
     } else {
-      r = merkleNodeHash(r, p);
+      r = node(level, fn, r, p);
     }
     fn >>>= 1;
     sn >>>= 1;
+    level += 1;
   }
   // Step 4: the path must reach the top exactly.
   if (sn !== 0) throw malformed('the inclusion proof is shorter than the tree is high');
