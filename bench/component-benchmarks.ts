@@ -32,7 +32,7 @@ export const COMPONENT_BENCHMARKS: readonly ComponentBenchmark[] = [
     name: 'events (signed CloudEvents, publish -> deliver)',
     owner: 'events issue',
     status: 'separate',
-    command: 'node dist/bench/events/events-bench.js [events] [rate/s] [seconds]',
-    targets: '>= 5,000 signed events/s end to end and p99 at 1,000 events/s, both transports; batch signing >= 20,000/s (not built)',
+    command: 'node dist/bench/events/events-bench.js [events] [rate/s] [seconds] [embedded,kafka] [event,batch]',
+    targets: '>= 5,000 signed events/s end to end and p99 at 1,000 events/s, both transports; batch signing (Merkle root per batch) >= 20,000/s',
   },
 ];
