@@ -4,7 +4,7 @@
  * early and with a precise code; then jose verifies the signature with the key from `x5c[0]`.
  * Chain, revocation and identity are checked by the callers (verify-signature.ts).
  */
-import { constants, verify as cryptoVerify } from 'node:crypto';
+import { constants, verify as cryptoVerify, randomBytes } from 'node:crypto';
 import { flattenedVerify, type JWSHeaderParameters } from 'jose';
 import { TrustError } from '../errors/trust-error.js';
 import { parseCertificate, type ParsedCertificate } from '../x509/parse-certificate.js';
@@ -39,6 +39,8 @@ export interface ParsedChainCache {
 export interface ParsedX5c {
   /** The x5c strings this entry was parsed from; a header must carry exactly these to use it. */
   readonly x5c: readonly string[];
+  /** `JSON.stringify(x5c)` as bytes: what a header carrying this chain holds as the x5c value (see parseHeader). */
+  readonly x5cJson: Buffer;
   readonly certificates: readonly ParsedCertificate[];
   /** Algorithms jose has already verified a signature of this signer with. */
   readonly joseVerified: Set<string>;
@@ -57,11 +59,14 @@ function verifyWithNodeCrypto(alg: JwsAlgorithm, signer: ParsedCertificate, prot
   // JWS signing input (RFC 7515 §5.2, RFC 7797 §3): ASCII(protected) || '.' || payload, in one buffer
   // (crypto.verify takes one buffer). The protected part is base64url, checked in decodeDetachedJws, so latin1 is its ASCII.
   const length = protectedB64.length + 1 + payload.length;
-  const input = scratch(length) ?? Buffer.allocUnsafe(length);
+  const input = inputBuffer(length);
   input.write(protectedB64, 0, 'latin1');
   input[protectedB64.length] = 0x2e;
   input.set(payload, protectedB64.length + 1);
-  const signature = Buffer.from(signatureB64, 'base64url');
+  // Not kept in DecodedDetachedJws, which callers may keep, as it is a view of a reused buffer;
+  // decodeDetachedJws (which refused anything but base64url) usually decoded it just before.
+  const signature = decodeSignature(signatureB64);
+  if (signature === undefined) return false;
   const key = signer.publicKey();
   switch (alg) {
     case 'ES256':
@@ -71,28 +76,56 @@ function verifyWithNodeCrypto(alg: JwsAlgorithm, signer: ParsedCertificate, prot
     case 'EdDSA':
       return signature.length === 64 && cryptoVerify(null, input, key, signature);
     case 'PS256':
+      // RFC 7518 §3.5: MGF1 with SHA-256 and a salt as long as the hash (32 bytes).
       return cryptoVerify('sha256', input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature);
     case 'RS256':
       return cryptoVerify('sha256', input, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
   }
 }
 
+/**
+ * Reused buffers for data consumed before the calling function returns: the signing input and the
+ * signature bytes (verifyWithNodeCrypto), and the decoded protected header (decodeDetachedJws).
+ * Every verification would otherwise allocate them (about 5 KB with a 2-certificate x5c), which
+ * was measured at about 2% of a P-256 verify. Safe because the callers are synchronous from filling
+ * them to their last read (crypto.verify without a callback hashes in the call; the header bytes
+ * are turned into strings before decodeDetachedJws returns). Above 64 KiB the caller allocates, so
+ * a large body does not pin a large buffer. Like a garbage buffer until it is collected, the input
+ * buffer holds the last signing input (header and body bytes) until the next verification
+ * overwrites it.
+ */
 const SCRATCH_MAX_BYTES = 65536;
-let scratchBuffer = Buffer.allocUnsafe(8192);
+let inputScratch = Buffer.allocUnsafe(8192);
+let headerScratch = Buffer.allocUnsafe(8192);
+const signatureScratch = Buffer.allocUnsafe(1024);
+
+function inputBuffer(length: number): Buffer {
+  if (length > SCRATCH_MAX_BYTES) return Buffer.allocUnsafe(length);
+  if (inputScratch.length < length) inputScratch = Buffer.allocUnsafe(SCRATCH_MAX_BYTES);
+  return inputScratch.subarray(0, length);
+}
 
 /**
- * A reused buffer of exactly `length` bytes for data consumed before the calling function returns
- * (the decoded protected header, the signing input): every verification would otherwise allocate
- * both (about 5 KB with a 2-certificate x5c), which was measured at about 2% of a P-256 verify.
- * Safe because the callers are synchronous from filling it to their last read (crypto.verify
- * without a callback hashes in the call). `undefined` above 64 KiB, so a large body does not pin
- * a large buffer: the caller allocates one then. Like a garbage buffer until it is collected, it
- * holds the last signing input (header and body bytes) until the next verification overwrites it.
+ * The signature part decoded into a reused buffer (read before the caller returns), or `undefined`
+ * when it is not base64url. 1 KiB holds an RSA-8192 signature; longer ones get a buffer of their
+ * own. The last text decoded is remembered with its bytes, so that verifying right after
+ * decodeDetachedJws does not decode it again (every write to the buffer goes through here).
  */
-function scratch(length: number): Buffer | undefined {
-  if (length > SCRATCH_MAX_BYTES) return undefined;
-  if (scratchBuffer.length < length) scratchBuffer = Buffer.allocUnsafe(SCRATCH_MAX_BYTES);
-  return scratchBuffer.subarray(0, length);
+function decodeSignature(signatureB64: string): Buffer | undefined {
+  if (signatureB64 === lastSignatureB64) return lastSignature;
+  const length = Math.floor((signatureB64.length * 3) / 4);
+  const into = length <= signatureScratch.length ? signatureScratch.subarray(0, length) : Buffer.allocUnsafe(length);
+  lastSignatureB64 = signatureB64;
+  lastSignature = decodeBase64urlPart(signatureB64, into, true) < 0 ? undefined : into;
+  return lastSignature;
+}
+let lastSignatureB64: string | undefined;
+let lastSignature: Buffer | undefined;
+
+function headerBuffer(length: number): Buffer {
+  if (length > SCRATCH_MAX_BYTES) return Buffer.allocUnsafe(length);
+  if (headerScratch.length < length) headerScratch = Buffer.allocUnsafe(SCRATCH_MAX_BYTES);
+  return headerScratch.subarray(0, length);
 }
 
 export interface VerifyDetachedOptions {
@@ -162,8 +195,205 @@ function sameStrings(a: readonly string[], b: readonly unknown[]): boolean {
 }
 
 const SIG_T = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
-const BASE64URL = /^[A-Za-z0-9_-]*$/;
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+
+/** The value of each base64url character (RFC 4648 §5) by code unit below 128; -1 for all others. */
+const BASE64URL_VALUE = Int8Array.from({ length: 128 }, (_, code) => 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_'.indexOf(String.fromCharCode(code)));
+
+/**
+ * Decodes one part of a compact JWS as strict base64url (RFC 7515 §2: the RFC 4648 §5 alphabet
+ * without padding, and canonical, RFC 4648 §3.5: no length that leaves one character over, no
+ * non-zero unused bits in the last character, so that one byte string has exactly one text).
+ * The caller has already found the whole JWS to hold only ASCII and neither `+` nor `/`
+ * (decodeDetachedJws). Returns the number of bytes written to `into` (which has room for
+ * floor(3n/4)), or -1 when `text` is not such base64url (or is empty and `allowEmpty` is false).
+ *
+ * Node's decoder is lenient: it also takes the standard alphabet's `+` and `/`, skips characters it
+ * does not know, stops at `=`, and reads a code unit above U+00FF by its low byte ("\u0155" as "U").
+ * With the first and the last ruled out by the caller, any other character outside the base64url
+ * alphabet is skipped or ends the decoding, so fewer than floor(3n/4) bytes come out of a text
+ * whose length is not 1 more than a multiple of 4 (refused anyway): the count is the alphabet
+ * check (verify-detached.test.ts compares this with re-encoding for every ASCII character at every
+ * kind of position). Before, the header was re-encoded and compared with the text received (about
+ * 1.5 µs for a 4.4 KB header) and the signature part was matched with a regular expression (0.4 µs),
+ * which let another text of the same signature bytes through (a last character with unused bits
+ * set, or one character more after a length that is a multiple of 4).
+ */
+function decodeBase64urlPart(text: string, into: Buffer, allowEmpty: boolean): number {
+  const length = text.length;
+  const tail = length % 4;
+  if (tail === 1 || (length === 0 && !allowEmpty)) return -1;
+  const written = into.write(text, 'base64url');
+  if (written !== Math.floor((length * 3) / 4)) return -1;
+  // 2 characters carry 1 byte and 4 unused bits, 3 characters 2 bytes and 2 unused bits.
+  if (tail !== 0 && ((BASE64URL_VALUE[text.charCodeAt(length - 1)] as number) & (tail === 2 ? 0x0f : 0x03)) !== 0) return -1;
+  return written;
+}
+
+/**
+ * Lengths of the signature part (base64url characters) for the algorithms verified here: EdDSA and
+ * ES256 (64 bytes), ES384 (96), RSA-2048, -3072 and -4096 (256, 384, 512).
+ */
+const SIGNATURE_PART_LENGTHS = [86, 128, 342, 512, 683];
+
+/**
+ * The index of the first of the two dots of `<protected>..<signature>`, or -1. The dots are looked
+ * for at the signature lengths above first: searching a ~4 KB header for them was measured at
+ * about 0.3 µs. Either way both parts are then decoded as base64url, which has no dot, so a JWS with
+ * any other dot is refused (notBase64url names it as the old split did).
+ */
+function emptyPayloadAt(jws: string): number {
+  for (const length of SIGNATURE_PART_LENGTHS) {
+    const at = jws.length - length - 2;
+    if (at >= 0 && jws.charCodeAt(at) === 0x2e && jws.charCodeAt(at + 1) === 0x2e) return at;
+  }
+  const at = jws.indexOf('.');
+  return at >= 0 && jws.charCodeAt(at + 1) === 0x2e ? at : -1;
+}
+
+/** The refusal of a JWS that is not `<protected>..<signature>` in the words of a split at its dots. */
+function splitError(jws: string): TrustError {
+  const firstDot = jws.indexOf('.');
+  const secondDot = firstDot < 0 ? -1 : jws.indexOf('.', firstDot + 1);
+  if (secondDot < 0 || jws.indexOf('.', secondDot + 1) >= 0) return malformed('A detached JWS has three parts');
+  // RFC 7515 Appendix F: the payload part of a detached JWS is empty.
+  return malformed('The payload part of a detached JWS must be empty');
+}
+
+/** A part that is not base64url; a dot in it means the JWS has more than three parts. */
+function notBase64url(jws: string): TrustError {
+  const firstDot = jws.indexOf('.');
+  return jws.indexOf('.', firstDot + 2) >= 0 ? splitError(jws) : malformed('Not base64url');
+}
+
+/**
+ * A per-process random JSON string that stands in for a known signer's x5c value (parseHeader).
+ * Random so that no header can hold it: its value can only come from where parseHeader put it.
+ */
+const X5C_STAND_IN = `x5c:${randomBytes(16).toString('hex')}`;
+const X5C_STAND_IN_BYTES = Buffer.from(JSON.stringify(X5C_STAND_IN), 'latin1');
+const X5T_MEMBER = Buffer.from('"x5t#S256":"', 'latin1');
+const X5C_MEMBER = Buffer.from('"x5c":', 'latin1');
+/** A SHA-256 hash in base64url without padding. */
+const X5T_LENGTH = 43;
+
+interface ParsedHeader {
+  readonly header: unknown;
+  /** The cached chain whose x5c parseHeader substituted, if it did. */
+  readonly known: ParsedX5c | undefined;
+}
+
+/**
+ * The protected header as `JSON.parse` of its UTF-8 text gives it. For a signer jose has accepted,
+ * the ~3 KB x5c array is not scanned and copied by JSON.parse on every request: the exact JSON
+ * text of a cached chain (`x5cJson`) is found in the header bytes (findKnownChain: where recent
+ * headers had it, or after `"x5c":` for the chain of the x5t#S256 the header names; hints only),
+ * replaced by a per-process random JSON string, the remaining ~200-450 bytes are parsed, and the
+ * result is used only if that string came out as the value of `x5c`; x5c is then a fresh array of
+ * the cached strings. Anything else (no such text, whitespace in it, not JSON, another x5c value)
+ * falls back to parsing the whole header, so a header that misleads the hints only costs its sender
+ * the fast path.
+ *
+ * Why this equals parsing the whole text T = A + V + B (V = x5cJson wherever it was found): the
+ * parse of T' = A + S + B (S = the JSON string in X5C_STAND_IN_BYTES) has the stand-in as the value
+ * of its top-level member x5c (the last x5c member, as JSON.parse keeps the last). The stand-in is
+ * random, so no other text of T' can spell it (not even with escapes): S itself was parsed as one
+ * complete string value. So after A the parser stands where a value begins, outside any string,
+ * and after S where a value has ended. V is a complete JSON value (JSON.stringify of an array of
+ * base64 strings), so T parses exactly like T' with that one value being V: the same members in
+ * the same order, the same duplicates, with x5c the array V stands for. Decoding the bytes as UTF-8
+ * changes nothing at V's edges either: V and S are ASCII, and an ASCII byte ends any incomplete
+ * sequence before it the same way, so A and B decode to the same text next to S as next to V.
+ * verify-detached.test.ts checks the two parses against each other on crafted and mutated headers.
+ */
+function parseHeader(protectedB64: string, headerBytes: Buffer, cache: ParsedChainCache | undefined): ParsedHeader {
+  const found = cache === undefined ? undefined : findKnownChain(headerBytes, cache);
+  if (found !== undefined) {
+    // A + S + B written over A + V + B in the (reused) buffer: one string for JSON.parse, no concatenation.
+    const { known, x5cAt } = found;
+    const x5cEnd = x5cAt + known.x5cJson.length;
+    const standInEnd = x5cAt + X5C_STAND_IN_BYTES.length;
+    headerBytes.copyWithin(standInEnd, x5cEnd);
+    headerBytes.set(X5C_STAND_IN_BYTES, x5cAt);
+    let header: unknown;
+    try {
+      header = JSON.parse(headerBytes.toString('utf8', 0, standInEnd + headerBytes.length - x5cEnd));
+    } catch {
+      // Not JSON: the whole text is parsed below, and refused from there.
+    }
+    if (header !== null && typeof header === 'object' && (header as Record<string, unknown>).x5c === X5C_STAND_IN) {
+      (header as Record<string, unknown>).x5c = [...known.x5c];
+      return { header, known };
+    }
+    // The bytes as received, for the whole parse (this decoded them before).
+    decodeBase64urlPart(protectedB64, headerBytes, false);
+  }
+  try {
+    return { header: JSON.parse(headerBytes.toString('utf8')), known: undefined };
+  } catch (cause) {
+    throw malformed('The protected header is not JSON', cause);
+  }
+}
+
+interface FoundChain {
+  readonly known: ParsedX5c;
+  /** Where its x5cJson starts in the header bytes. */
+  readonly x5cAt: number;
+}
+
+/**
+ * Where the headers last parsed with a known chain had it, for the last few signers. A signer's
+ * headers share one layout, so its next request usually has the same chain at the same place:
+ * checked there first, which spares the two searches and the lookup below (about 1 µs). Still only
+ * a hint, as is everything here (see parseHeader), and used only while the cache at hand holds that
+ * very entry. They keep their entries reachable until newer signers push them out.
+ */
+const recentChains: FoundChain[] = [];
+const RECENT_CHAINS = 8;
+
+/** A cached chain whose exact JSON text the header holds, and where; `undefined` if none was found. */
+function findKnownChain(headerBytes: Buffer, cache: ParsedChainCache): FoundChain | undefined {
+  for (const recent of recentChains) {
+    if (holdsAt(headerBytes, recent.known.x5cJson, recent.x5cAt) && cache.getParsed(recent.known.x5t) === recent.known) return recent;
+  }
+  const hint = headerBytes.lastIndexOf(X5T_MEMBER) + X5T_MEMBER.length;
+  const known = hint < X5T_MEMBER.length ? undefined : cache.getParsed(headerBytes.toString('latin1', hint, hint + X5T_LENGTH));
+  // Right after the header's first `"x5c":` (searching for the ~3 KB text itself costs more than parsing it).
+  const x5cAt = headerBytes.indexOf(X5C_MEMBER) + X5C_MEMBER.length;
+  if (known === undefined || x5cAt < X5C_MEMBER.length || !holdsAt(headerBytes, known.x5cJson, x5cAt)) return undefined;
+  const found = { known, x5cAt };
+  recentChains.unshift(found);
+  if (recentChains.length > RECENT_CHAINS) recentChains.pop();
+  return found;
+}
+
+/**
+ * Whether `bytes` holds `part` at `at`. The last 8 bytes are compared first, in place: they end the
+ * last certificate's signature, so another signer's chain almost always differs there, and trying
+ * a recent chain that does not fit costs no call into Buffer.compare. (A stand-in is shorter than
+ * any chain's JSON: checked here too, for parseHeader.)
+ */
+function holdsAt(bytes: Buffer, part: Buffer, at: number): boolean {
+  const end = at + part.length;
+  if (part.length < X5C_STAND_IN_BYTES.length || at < 0 || end > bytes.length) return false;
+  for (let i = 1; i <= 8; i++) if (bytes[end - i] !== part[part.length - i]) return false;
+  return bytes.compare(part, 0, part.length, at, end) === 0;
+}
+
+/** sigT has seconds precision, so many requests in a row carry the same one: its time is kept. */
+let lastSigT = '';
+let lastSigTMillis = Number.NaN;
+
+function signingTimeOf(sigT: string): Date {
+  if (sigT !== lastSigT) {
+    if (!SIG_T.test(sigT)) throw malformed('sigT must be UTC with seconds precision');
+    const millis = Date.parse(sigT);
+    if (Number.isNaN(millis)) throw malformed('sigT is not a date');
+    lastSigT = sigT;
+    lastSigTMillis = millis;
+  }
+  return new Date(lastSigTMillis);
+}
 
 /** Decodes and checks the protected header, without verifying the signature. */
 export function decodeDetachedJws(options: Omit<VerifyDetachedOptions, 'payload'>): DecodedDetachedJws {
@@ -171,29 +401,22 @@ export function decodeDetachedJws(options: Omit<VerifyDetachedOptions, 'payload'
   if (typeof jws !== 'string') throw new TypeError('jws must be a string');
   const maxHeaderBytes = options.maxHeaderBytes ?? 16384;
   if (jws.length > maxHeaderBytes + 2048) throw new TrustError('ERR_TRUST_INPUT_TOO_LARGE', { message: 'The JWS is too large' });
-  // Compact serialisation: exactly two dots (found without splitting the ~3 KB string into an array).
-  const firstDot = jws.indexOf('.');
-  const secondDot = firstDot < 0 ? -1 : jws.indexOf('.', firstDot + 1);
-  if (secondDot < 0 || jws.indexOf('.', secondDot + 1) >= 0) throw malformed('A detached JWS has three parts');
-  // RFC 7515 Appendix F: the payload part of a detached JWS is empty.
-  if (secondDot !== firstDot + 1) throw malformed('The payload part of a detached JWS must be empty');
+  // Compact serialisation with an empty payload part (RFC 7515 Appendix F): `<protected>..<signature>`.
+  const firstDot = emptyPayloadAt(jws);
+  if (firstDot < 0) throw splitError(jws);
+  const secondDot = firstDot + 1;
   const protectedB64 = jws.slice(0, firstDot);
   const signatureB64 = jws.slice(secondDot + 1);
-  if (!BASE64URL.test(signatureB64)) throw malformed('Not base64url');
-  // Strict base64url (RFC 7515 §2, RFC 4648 §5, no padding): Node's decoder skips characters it does
-  // not know and reads a character above U+00FF by its low byte ("\u0155" as "U"), so no length
-  // check can replace this: the header must re-encode to exactly the text received. This also
-  // refuses non-canonical encodings, and costs less than a regular expression over the whole header.
-  // Decoded into the scratch buffer when it fits: at most 3 bytes per 4 characters.
-  const room = scratch(Math.ceil((protectedB64.length * 3) / 4));
-  const headerBytes = room ? room.subarray(0, room.write(protectedB64, 'base64url')) : Buffer.from(protectedB64, 'base64url');
-  if (protectedB64.length === 0 || headerBytes.toString('base64url') !== protectedB64) throw malformed('Not base64url');
-  let header: Record<string, unknown>;
-  try {
-    header = JSON.parse(headerBytes.toString('utf8')) as Record<string, unknown>;
-  } catch (cause) {
-    throw malformed('The protected header is not JSON', cause);
-  }
+  // Base64url (RFC 7515 §2, RFC 4648 §5) in both parts, see decodeBase64urlPart: only ASCII (one
+  // UTF-8 byte per character), neither `+` nor `/`; the rest is counted while decoding.
+  if (Buffer.byteLength(jws, 'utf8') !== jws.length || jws.indexOf('+') >= 0 || jws.indexOf('/') >= 0) throw notBase64url(jws);
+  if (decodeSignature(signatureB64) === undefined) throw notBase64url(jws);
+  // Canonical: the text received is the one encoding of the bytes it decodes to (an empty signature
+  // part decodes to no bytes, which no key verifies).
+  const headerBytes = headerBuffer(Math.floor((protectedB64.length * 3) / 4));
+  if (decodeBase64urlPart(protectedB64, headerBytes, false) < 0) throw notBase64url(jws);
+  const parsed = parseHeader(protectedB64, headerBytes, options.parsedCache);
+  const header = parsed.header as Record<string, unknown>;
   if (!header || typeof header !== 'object' || Array.isArray(header)) throw malformed('The protected header is not an object');
   // At most 4 levels below the header object (e.g. header.x5c[0] is 2 levels down).
   if (nestsDeeperThan(header, 4)) throw new TrustError('ERR_TRUST_INPUT_TOO_LARGE', { message: 'The protected header is nested too deeply' });
@@ -228,9 +451,7 @@ export function decodeDetachedJws(options: Omit<VerifyDetachedOptions, 'payload'
   if ('jwk' in header) throw malformed('Header parameter jwk is not accepted');
   if ('jku' in header) throw malformed('Header parameter jku is not accepted');
   if ('x5u' in header) throw malformed('Header parameter x5u is not accepted');
-  if (!SIG_T.test(header.sigT)) throw malformed('sigT must be UTC with seconds precision');
-  const signingTime = new Date(header.sigT);
-  if (Number.isNaN(signingTime.getTime())) throw malformed('sigT is not a date');
+  const signingTime = signingTimeOf(header.sigT);
 
   const x5c = header.x5c;
   const maxChain = options.maxChainLength ?? 5;
@@ -240,7 +461,8 @@ export function decodeDetachedJws(options: Omit<VerifyDetachedOptions, 'payload'
   const x5t = header['x5t#S256'];
   // A known signer is found by the short x5t#S256, and used only if the x5c is exactly the one that
   // was parsed and accepted: a header pairing a known x5t#S256 with other certificates misses.
-  const known = typeof x5t === 'string' ? options.parsedCache?.getParsed(x5t) : undefined;
+  // (parseHeader has usually looked it up already: an entry for the same x5t#S256.)
+  const known = parsed.known !== undefined && parsed.known.x5t === x5t ? parsed.known : typeof x5t === 'string' ? options.parsedCache?.getParsed(x5t) : undefined;
   const cached = known !== undefined && known.x5t === x5t && sameStrings(known.x5c, x5c) ? known : undefined;
   const certificates =
     cached?.certificates ??
@@ -307,7 +529,8 @@ export async function verifyDetached(options: VerifyDetachedOptions): Promise<De
     const x5t = x5tS256(signer.der);
     // A copy of the x5c strings: the header object is handed to callers, who may change it.
     // Frozen, so the chain array handed out on every hit cannot be changed by a caller (verify-signature.ts keys decisions by it).
-    options.parsedCache.setParsed(x5t, { x5c: Object.freeze([...(decoded.header.x5c as string[])]), certificates: Object.freeze([...decoded.certificates]), joseVerified: new Set([alg]), x5t });
+    const x5c = Object.freeze([...(decoded.header.x5c as string[])]);
+    options.parsedCache.setParsed(x5t, { x5c, x5cJson: Buffer.from(JSON.stringify(x5c), 'latin1'), certificates: Object.freeze([...decoded.certificates]), joseVerified: new Set([alg]), x5t });
   }
   return decoded;
 }

@@ -99,19 +99,29 @@ export interface VerifyChainOptions {
  * The decision-cache key of a chain, remembered for frozen chain arrays: a known signer's x5c
  * yields the same frozen array on every request (verify-detached.ts), and a frozen array cannot
  * change, so its key cannot go stale; reusing the same key string also spares hashing it per
- * request. Other arrays are keyed afresh each time.
+ * request. The remembered key is used only for the same trust-list sequence number, purpose and
+ * peer name (compared one by one, not as a prefix string built per request). Other arrays are keyed
+ * afresh each time.
  */
-const keyOfFrozenChain = new WeakMap<readonly ParsedCertificate[], { readonly prefix: string; readonly fingerprints: string; readonly key: string }>();
+interface FrozenChainKey {
+  readonly sequenceNumber: number;
+  readonly purpose: string;
+  readonly peerName: string;
+  readonly fingerprints: string;
+  readonly key: string;
+}
+const keyOfFrozenChain = new WeakMap<readonly ParsedCertificate[], FrozenChainKey>();
 
 function chainCacheKey(sequenceNumber: number, options: VerifyChainOptions): string {
   const { certificates } = options;
-  const prefix = `${sequenceNumber}|${options.purpose ?? 'signing'}|${options.peerName ?? ''}|`;
-  if (!Object.isFrozen(certificates)) return prefix + certificates.map((c) => c.fingerprint).join(',');
+  const purpose = options.purpose ?? 'signing';
+  const peerName = options.peerName ?? '';
+  if (!Object.isFrozen(certificates)) return `${sequenceNumber}|${purpose}|${peerName}|${certificates.map((c) => c.fingerprint).join(',')}`;
   const known = keyOfFrozenChain.get(certificates);
-  if (known !== undefined && known.prefix === prefix) return known.key;
+  if (known !== undefined && known.sequenceNumber === sequenceNumber && known.purpose === purpose && known.peerName === peerName) return known.key;
   const fingerprints = known?.fingerprints ?? certificates.map((c) => c.fingerprint).join(',');
-  const key = prefix + fingerprints;
-  keyOfFrozenChain.set(certificates, { prefix, fingerprints, key });
+  const key = `${sequenceNumber}|${purpose}|${peerName}|${fingerprints}`;
+  keyOfFrozenChain.set(certificates, { sequenceNumber, purpose, peerName, fingerprints, key });
   return key;
 }
 
