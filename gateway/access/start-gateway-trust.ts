@@ -176,7 +176,9 @@ export async function startGatewayTrust(options: StartGatewayTrustOptions): Prom
   return {
     holder,
     revocation,
-    signatureTrust: { trustList: () => holder.current(), revocation, clock, chainCache },
+    // A gateway verifies many requests and events at once: public-key checks of known signers run
+    // on the libuv pool (its other cores), not on the event loop.
+    signatureTrust: { trustList: () => holder.current(), revocation, clock, chainCache, offloadSignatureChecks: true },
     signer: { ...signer, clock },
     gatewayClientId,
     refreshRevocation,

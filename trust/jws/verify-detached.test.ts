@@ -7,7 +7,7 @@ import { startDemoEnvironment, type DemoEnvironment } from '../testing/demo-envi
 import { code, codeOf } from '../testing/trust-error-code.js';
 import type { ParsedCertificate } from '../x509/parse-certificate.js';
 import { signDetached, x5tS256 } from './sign-detached.js';
-import { decodeDetachedJws, verifyDetached, verifyDetachedCached } from './verify-detached.js';
+import { decodeDetachedJws, verifyDetached, verifyDetachedCached, verifyDetachedCachedOffloaded } from './verify-detached.js';
 import { cachedMemberChain, ValidatedChainCache, verifyMemberChain, verifySignature, type SignatureTrust } from './verify-signature.js';
 
 let env: DemoEnvironment;
@@ -480,5 +480,23 @@ describe('validated-chain decisions', () => {
     expect(cachedMemberChain({ certificates: frozen, trust, purpose: 'clientAuth' })).toBeUndefined();
     expect(cachedMemberChain({ certificates: frozen, trust, purpose: 'signing', peerName: 'hr-portal.gov.qa' })).toBeUndefined();
     expect(cachedMemberChain({ certificates: frozen, trust, purpose: 'signing' })?.identity.clientId).toBe(qa.clientId);
+  });
+});
+
+describe('signature checks of known signers on the thread pool (offloadSignatureChecks)', () => {
+  it('accepts what the in-call check accepts and refuses a changed payload or signature, concurrently', async () => {
+    const jws = await signDetached({ payload, privateKey: qa.key.privateKey, certificates: qa.chain, signingTime: env.clock.now() });
+    const trust: SignatureTrust = { ...(await warmTrust(jws)), offloadSignatureChecks: true };
+    const [header, , signature] = jws.split('.') as [string, string, string];
+    const flipped = `${header}..${signature.startsWith('A') ? 'B' : 'A'}${signature.slice(1)}`;
+    const changed = new TextEncoder().encode('{"query":"{ employee(id: \\"2\\") { name } }"}');
+    const cache = trust.chainCache;
+    // Many at once, straight and through verifySignature: each job must keep its own signing input and signature bytes.
+    const check = (i: number, jwsText: string, bytes: Uint8Array): Promise<string> =>
+      i % 2 === 0 ? codeOf(verifySignature({ jws: jwsText, payload: bytes, trust })) : codeOf(verifyDetachedCachedOffloaded({ jws: jwsText, payload: bytes, parsedCache: cache }).then((d) => expect(d).toBeDefined()));
+    const outcomes = await Promise.all(Array.from({ length: 24 }, (_, i) => (i % 3 === 0 ? check(i, jws, payload) : i % 3 === 1 ? check(i, jws, changed) : check(i, flipped, payload))));
+    // An unknown signer is left to the full check.
+    expect(await verifyDetachedCachedOffloaded({ jws, payload, parsedCache: new ValidatedChainCache() })).toBeUndefined();
+    expect(outcomes).toEqual(Array.from({ length: 24 }, (_, i) => (i % 3 === 0 ? 'accepted' : 'ERR_TRUST_JWS_BAD_SIGNATURE')));
   });
 });

@@ -506,6 +506,57 @@ export function verifyDetachedCached(options: VerifyDetachedOptions): DecodedDet
   return decoded;
 }
 
+/**
+ * `verifyDetachedCached` with the signature checked on the libuv thread pool: resolves to the
+ * decoded JWS, to `undefined` when the signer is not known yet (call `verifyDetached`), and rejects
+ * on a bad signature. The header is decoded and checked here, synchronously, exactly as there.
+ */
+export async function verifyDetachedCachedOffloaded(options: VerifyDetachedOptions): Promise<DecodedDetachedJws | undefined> {
+  if (options.parsedCache === undefined) return undefined;
+  if (!(options.payload instanceof Uint8Array)) throw new TypeError('verifyDetached needs payload bytes');
+  const decoded = decodeDetachedJws(options);
+  const alg = decoded.header.alg as JwsAlgorithm;
+  if (!decoded.cached?.joseVerified.has(alg)) return undefined;
+  if (!(await verifyOnThreadPool(alg, decoded.certificates[0] as ParsedCertificate, decoded.protectedB64, options.payload, decoded.signatureB64))) {
+    throw new TrustError('ERR_TRUST_JWS_BAD_SIGNATURE');
+  }
+  return decoded;
+}
+
+/**
+ * verifyWithNodeCrypto on the thread pool. The signing input and the signature get buffers of
+ * their own: the reused ones may be written again by another verification before the job runs.
+ */
+function verifyOnThreadPool(alg: JwsAlgorithm, signer: ParsedCertificate, protectedB64: string, payload: Uint8Array, signatureB64: string): Promise<boolean> {
+  const input = Buffer.allocUnsafe(protectedB64.length + 1 + payload.length);
+  input.write(protectedB64, 0, 'latin1');
+  input[protectedB64.length] = 0x2e;
+  input.set(payload, protectedB64.length + 1);
+  const decodedSignature = decodeSignature(signatureB64);
+  if (decodedSignature === undefined) return Promise.resolve(false);
+  const signature = Buffer.from(decodedSignature);
+  const key = signer.publicKey();
+  return new Promise<boolean>((resolve, reject) => {
+    const done = (error: Error | null, valid: boolean): void => (error !== null ? reject(new TrustError('ERR_TRUST_JWS_BAD_SIGNATURE', { cause: error })) : resolve(valid));
+    switch (alg) {
+      case 'ES256':
+        if (signature.length !== 64) return resolve(false);
+        return cryptoVerify('sha256', input, { key, dsaEncoding: 'ieee-p1363' }, signature, done);
+      case 'ES384':
+        if (signature.length !== 96) return resolve(false);
+        return cryptoVerify('sha384', input, { key, dsaEncoding: 'ieee-p1363' }, signature, done);
+      case 'EdDSA':
+        if (signature.length !== 64) return resolve(false);
+        return cryptoVerify(null, input, key, signature, done);
+      case 'PS256':
+        // RFC 7518 §3.5: MGF1 with SHA-256 and a salt as long as the hash (32 bytes).
+        return cryptoVerify('sha256', input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature, done);
+      case 'RS256':
+        return cryptoVerify('sha256', input, { key, padding: constants.RSA_PKCS1_PADDING }, signature, done);
+    }
+  });
+}
+
 /** Decodes the header and verifies the signature over `payload` with the key of `x5c[0]`. */
 export async function verifyDetached(options: VerifyDetachedOptions): Promise<DecodedDetachedJws> {
   if (!(options.payload instanceof Uint8Array)) throw new TypeError('verifyDetached needs payload bytes');

@@ -13,7 +13,7 @@ import { systemClock, type Clock } from '../util/clock.js';
 import type { ParsedCertificate } from '../x509/parse-certificate.js';
 import { validatePath, type CertificatePurpose } from '../x509/validate-path.js';
 import type { JwsAlgorithm } from './sign-detached.js';
-import { verifyDetached, verifyDetachedCached, type DecodedDetachedJws, type ParsedChainCache, type ParsedX5c, type VerifyDetachedOptions } from './verify-detached.js';
+import { verifyDetached, verifyDetachedCached, verifyDetachedCachedOffloaded, type DecodedDetachedJws, type ParsedChainCache, type ParsedX5c, type VerifyDetachedOptions } from './verify-detached.js';
 
 export interface SignatureTrust {
   /** The trust list to decide with; a function so a hot-reloaded holder can be passed (`() => holder.current()`). */
@@ -26,6 +26,13 @@ export interface SignatureTrust {
   readonly algorithms?: readonly JwsAlgorithm[];
   /** Cache of validated chains; share one per trust context. */
   readonly chainCache?: ValidatedChainCache;
+  /**
+   * Check the signature of a known signer on the libuv thread pool (node:crypto's callback form)
+   * instead of the event loop: for a server verifying many requests at once, so the public-key
+   * operation runs on its other cores. Costs a thread-pool round trip per verification.
+   * @default false
+   */
+  readonly offloadSignatureChecks?: boolean;
 }
 
 export interface VerifiedSigner {
@@ -203,8 +210,10 @@ export async function verifySignature(options: VerifySignatureOptions): Promise<
     crit: options.crit,
     parsedCache: options.trust.chainCache,
   };
-  // Synchronous fast paths first (a known signer), the full asynchronous checks otherwise.
-  const decoded = verifyDetachedCached(detachedOptions) ?? (await verifyDetached(detachedOptions));
+  // Fast paths first (a known signer: checked in this call, or on the thread pool), the full checks otherwise.
+  const decoded =
+    (options.trust.offloadSignatureChecks === true ? await verifyDetachedCachedOffloaded(detachedOptions) : verifyDetachedCached(detachedOptions)) ??
+    (await verifyDetached(detachedOptions));
   const chainOptions: VerifyChainOptions = {
     certificates: decoded.certificates,
     trust: options.trust,
