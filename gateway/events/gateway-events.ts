@@ -167,7 +167,10 @@ export async function startGatewayEvents(options: StartGatewayEventsOptions): Pr
 
     const processor = new EventProcessor({
       catalogue,
-      trust: trust.signatureTrust,
+      // The consumer checks a batch's records one after another (a revocation event must take
+      // effect before the next record), so a thread-pool round trip per record would only add
+      // latency: known signers are checked in the call.
+      trust: { ...trust.signatureTrust, offloadSignatureChecks: false },
       transport,
       seen,
       logger,
