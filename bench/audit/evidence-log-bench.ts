@@ -14,6 +14,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { nodeFetch, startDemoEnvironment } from '../../trust/testing/demo-environment.js';
+import { ValidatedChainCache } from '../../trust/index.js';
 import type { AuditRecordBody } from '../../gateway/audit/audit-record.js';
 import { trustCheckpointSigner, verifySeenCheckpoints } from '../../gateway/audit/checkpoint.js';
 import { EvidenceLog, type Durability } from '../../gateway/audit/evidence-log.js';
@@ -108,7 +109,8 @@ try {
   }
   await log.close();
   // As the CLI judges evidence: at signing time, with the trust list's status history.
-  const trust = { trustList: () => env.holder.current(), revocation: 'none' as const };
+  // As `gccgw audit verify --checkpoints` builds it (gateway/cli/commands/audit-command.ts).
+  const trust = { trustList: () => env.holder.current(), revocation: 'none' as const, chainCache: new ValidatedChainCache() };
   const proved = await timed(async () => {
     const { report, checkpoints } = proveLog(checkpointed, { checkpoints: true });
     return { report, checkpoints: await verifySeenCheckpoints(checkpoints, trust) };

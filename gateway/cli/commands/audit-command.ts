@@ -1,6 +1,6 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { keyPairFromPem, parseCertificate, pemToDerList, readDemoPkiManifest, type SignatureTrust, type Signer } from '../../../trust/index.js';
+import { keyPairFromPem, parseCertificate, pemToDerList, readDemoPkiManifest, ValidatedChainCache, type SignatureTrust, type Signer } from '../../../trust/index.js';
 import { verifySeenCheckpoints } from '../../audit/checkpoint.js';
 import { exportArchive, verifyArchive, type EvidenceArchive } from '../../audit/evidence-archive.js';
 import { EvidenceLog, listSegments } from '../../audit/evidence-log.js';
@@ -56,7 +56,9 @@ export function registerAuditCommand(program: Command): void {
         try {
           const trustList = await loadTrustList(flags, new Date());
           // Evidence is judged at its signing time; the trust list's status history applies, not today's revocation state.
-          loaded ??= { trustList: () => trustList, revocation: 'none' };
+          // One cache for the whole run: a log's checkpoints are signed by few keys, so each chain is
+          // parsed and its signature accepted by jose once; the path is still validated at each signing time.
+          loaded ??= { trustList: () => trustList, revocation: 'none', chainCache: new ValidatedChainCache() };
           return loaded;
         } catch (error) {
           throw new Error(`signatures cannot be checked without the signed trust list (--pki, or --trust-list and --anchor): ${(error as Error).message}`, { cause: error });
