@@ -119,6 +119,7 @@ function eventNode(entry: ReceivedEvent, cursor: string, sensitivity: EventSensi
     data: event.data,
     dataSensitivity: sensitivity,
     signature: event.jws ?? '',
+    signatureProof: event.jwsproof ?? null,
     topic: entry.topic,
     partition: entry.partition,
     offset: String(entry.offset),

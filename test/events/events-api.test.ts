@@ -56,7 +56,7 @@ describe('the events API on the embedded transport', () => {
       expect(response.body.data?.['publishEvent']).toEqual({ eventId: event.id, topic: 'gcc.qa.hr' });
       await until(() => subscriber.received.length >= 1);
       const received = subscriber.received[0]!;
-      expect(received).toMatchObject({ id: event.id, type: 'gcc.hr.employment.ended.v1', source: qa.clientId, subject: event.subject, topic: 'gcc.qa.hr', dataSensitivity: 'PERSONAL', signature: event.jws });
+      expect(received).toMatchObject({ id: event.id, type: 'gcc.hr.employment.ended.v1', source: qa.clientId, subject: event.subject, topic: 'gcc.qa.hr', dataSensitivity: 'PERSONAL', signature: event.jws, signatureProof: null });
       expect(received.data).toEqual(event.data);
       // The subscriber can check the producer's signature itself: it is over exactly what it got.
       const { signature, data, id, source, type, subject } = received;

@@ -10,12 +10,12 @@ import { postGraphQL, type GraphQLHttpResponse } from '../support/gateway-harnes
 export const PUBLISH = `mutation Publish($input: PublishEventInput!) { publishEvent(input: $input) { eventId topic } }`;
 export const EVENTS = `query Events($after: String, $types: [String!], $first: Int) {
   events(after: $after, types: $types, first: $first) {
-    edges { cursor node { id type source subject data topic partition offset signature dataSensitivity cursor } }
+    edges { cursor node { id type source subject data topic partition offset signature signatureProof dataSensitivity cursor } }
     pageInfo { hasNextPage endCursor }
   }
 }`;
 export const EVENT_RECEIVED = `subscription Received($types: [String!]) {
-  eventReceived(types: $types) { id type source subject time data topic partition offset signature dataSensitivity cursor }
+  eventReceived(types: $types) { id type source subject time data topic partition offset signature signatureProof dataSensitivity cursor }
 }`;
 
 export interface ReceivedEventPayload {
@@ -28,6 +28,8 @@ export interface ReceivedEventPayload {
   partition: number;
   offset: string;
   signature: string;
+  /** The batch inclusion proof (ce_jwsproof); null for an event signed on its own. */
+  signatureProof: string | null;
   dataSensitivity: string;
   cursor: string;
 }
