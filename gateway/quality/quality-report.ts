@@ -4,6 +4,7 @@ import { CALLER_STATES, originOfCode, type CallerState } from './call-outcome.js
 import { readFeedbackMonth, summariseFeedback, type FeedbackSummary } from './feedback-log.js';
 import { emptyBucket, fromLine, mergeBucket, type MeasurementBucket } from './measurement-bucket.js';
 import { readMeasurements } from './quality-store.js';
+import type { WindowStatus } from './service-status.js';
 import { availability, errorBudget, percentileMillis } from './slo-arithmetic.js';
 import type { Bilingual } from './status-strings.js';
 
@@ -23,18 +24,12 @@ export interface QualityReport {
   readonly rows: readonly ReportRow[];
 }
 
-export interface ReportRow {
+/** One row: the same measured figures as a status window, for the month. */
+export interface ReportRow extends WindowStatus {
   readonly service: string;
   readonly title: Bilingual;
   /** `all` callers, or one caller state (a member state, `unknown`, or `probe` for the gateway's probes). */
   readonly state: 'all' | CallerState;
-  readonly requests: number;
-  readonly failures: number;
-  readonly clientErrors: number;
-  readonly availability: number | null;
-  readonly p50Millis: number | null;
-  readonly p95Millis: number | null;
-  readonly p99Millis: number | null;
   /** The objective that applies: the state's own, else the service-wide one. */
   readonly slo: { readonly scope: 'service' | 'state'; readonly availabilityTarget: number; readonly latencyP95TargetMillis: number } | null;
   /** Failures allowed by the target for this month's calls, and the share of that spent (1 = all of it). */

@@ -58,29 +58,44 @@ export interface ParsedX5c {
 function verifyWithNodeCrypto(alg: JwsAlgorithm, signer: ParsedCertificate, protectedB64: string, payload: Uint8Array, signatureB64: string): boolean {
   // JWS signing input (RFC 7515 §5.2, RFC 7797 §3): ASCII(protected) || '.' || payload, in one buffer
   // (crypto.verify takes one buffer). The protected part is base64url, checked in decodeDetachedJws, so latin1 is its ASCII.
-  const length = protectedB64.length + 1 + payload.length;
-  const input = inputBuffer(length);
-  input.write(protectedB64, 0, 'latin1');
-  input[protectedB64.length] = 0x2e;
-  input.set(payload, protectedB64.length + 1);
+  const input = signingInput(inputBuffer(protectedB64.length + 1 + payload.length), protectedB64, payload);
   // Not kept in DecodedDetachedJws, which callers may keep, as it is a view of a reused buffer;
   // decodeDetachedJws (which refused anything but base64url) usually decoded it just before.
   const signature = decodeSignature(signatureB64);
   if (signature === undefined) return false;
+  const check = signatureCheck(alg, signer, signature.length);
+  return check !== undefined && cryptoVerify(check.digest, input, check.key, signature);
+}
+
+/**
+ * RFC 7518 §3.3-3.5 and RFC 8037 §3.1: the digest and key options node:crypto verifies each allowed
+ * algorithm with; `undefined` when the signature cannot be one of that algorithm (wrong length).
+ */
+function signatureCheck(alg: JwsAlgorithm, signer: ParsedCertificate, signatureLength: number): { readonly digest: string | null; readonly key: VerifyKeyInput } | undefined {
   const key = signer.publicKey();
   switch (alg) {
     case 'ES256':
-      return signature.length === 64 && cryptoVerify('sha256', input, { key, dsaEncoding: 'ieee-p1363' }, signature);
+      return signatureLength === 64 ? { digest: 'sha256', key: { key, dsaEncoding: 'ieee-p1363' } } : undefined;
     case 'ES384':
-      return signature.length === 96 && cryptoVerify('sha384', input, { key, dsaEncoding: 'ieee-p1363' }, signature);
+      return signatureLength === 96 ? { digest: 'sha384', key: { key, dsaEncoding: 'ieee-p1363' } } : undefined;
     case 'EdDSA':
-      return signature.length === 64 && cryptoVerify(null, input, key, signature);
+      return signatureLength === 64 ? { digest: null, key } : undefined;
     case 'PS256':
       // RFC 7518 §3.5: MGF1 with SHA-256 and a salt as long as the hash (32 bytes).
-      return cryptoVerify('sha256', input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature);
+      return { digest: 'sha256', key: { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 } };
     case 'RS256':
-      return cryptoVerify('sha256', input, { key, padding: constants.RSA_PKCS1_PADDING }, signature);
+      return { digest: 'sha256', key: { key, padding: constants.RSA_PKCS1_PADDING } };
   }
+}
+
+type VerifyKeyInput = Parameters<typeof cryptoVerify>[2];
+
+/** `ASCII(protected) || '.' || payload` written into `into` (exactly that long). */
+function signingInput(into: Buffer, protectedB64: string, payload: Uint8Array): Buffer {
+  into.write(protectedB64, 0, 'latin1');
+  into[protectedB64.length] = 0x2e;
+  into.set(payload, protectedB64.length + 1);
+  return into;
 }
 
 /**
@@ -528,32 +543,14 @@ export async function verifyDetachedCachedOffloaded(options: VerifyDetachedOptio
  * their own: the reused ones may be written again by another verification before the job runs.
  */
 function verifyOnThreadPool(alg: JwsAlgorithm, signer: ParsedCertificate, protectedB64: string, payload: Uint8Array, signatureB64: string): Promise<boolean> {
-  const input = Buffer.allocUnsafe(protectedB64.length + 1 + payload.length);
-  input.write(protectedB64, 0, 'latin1');
-  input[protectedB64.length] = 0x2e;
-  input.set(payload, protectedB64.length + 1);
+  const input = signingInput(Buffer.allocUnsafe(protectedB64.length + 1 + payload.length), protectedB64, payload);
   const decodedSignature = decodeSignature(signatureB64);
   if (decodedSignature === undefined) return Promise.resolve(false);
   const signature = Buffer.from(decodedSignature);
-  const key = signer.publicKey();
+  const check = signatureCheck(alg, signer, signature.length);
+  if (check === undefined) return Promise.resolve(false);
   return new Promise<boolean>((resolve, reject) => {
-    const done = (error: Error | null, valid: boolean): void => (error !== null ? reject(new TrustError('ERR_TRUST_JWS_BAD_SIGNATURE', { cause: error })) : resolve(valid));
-    switch (alg) {
-      case 'ES256':
-        if (signature.length !== 64) return resolve(false);
-        return cryptoVerify('sha256', input, { key, dsaEncoding: 'ieee-p1363' }, signature, done);
-      case 'ES384':
-        if (signature.length !== 96) return resolve(false);
-        return cryptoVerify('sha384', input, { key, dsaEncoding: 'ieee-p1363' }, signature, done);
-      case 'EdDSA':
-        if (signature.length !== 64) return resolve(false);
-        return cryptoVerify(null, input, key, signature, done);
-      case 'PS256':
-        // RFC 7518 §3.5: MGF1 with SHA-256 and a salt as long as the hash (32 bytes).
-        return cryptoVerify('sha256', input, { key, padding: constants.RSA_PKCS1_PSS_PADDING, saltLength: 32 }, signature, done);
-      case 'RS256':
-        return cryptoVerify('sha256', input, { key, padding: constants.RSA_PKCS1_PADDING }, signature, done);
-    }
+    cryptoVerify(check.digest, input, check.key, signature, (error, valid) => (error !== null ? reject(new TrustError('ERR_TRUST_JWS_BAD_SIGNATURE', { cause: error })) : resolve(valid)));
   });
 }
 
