@@ -78,7 +78,7 @@ describe('the events API on the embedded transport', () => {
       published.push(event);
     }
     await gateway.events!.drained();
-    await until(async () => (await readEvents(gateway.graphqlUrl, { first: 500 })).edges.some((e) => e.node.id === published[2]!.id));
+    await until(async () => (await readEvents(gateway.graphqlUrl, { first: 500 })).edges.some((e) => e.node.id === published[2]!.id), 20_000, 250);
     const all = await readEvents(gateway.graphqlUrl, { first: 500 });
     const ids = all.edges.map((e) => e.node.id);
     for (const event of published) expect(ids).toContain(event.id);
@@ -170,8 +170,9 @@ describe('the events API on the embedded transport', () => {
     expect(changed.status).toBe(201);
 
     const find = async (type: string, subject: string) => (await readEvents(gateway.graphqlUrl, { types: [type], first: 500 })).edges.find((e) => e.node.subject === subject)?.node;
-    await until(async () => (await find('gcc.hr.employment.ended.v1', employeeNumber)) !== undefined, 30_000);
-    await until(async () => (await find('gcc.cloud.provisioning.completed.v1', requestId)) !== undefined, 45_000);
+    // Polled over HTTP as the demo client: a few times a second, well inside its rate limit (20/s).
+    await until(async () => (await find('gcc.hr.employment.ended.v1', employeeNumber)) !== undefined, 30_000, 250);
+    await until(async () => (await find('gcc.cloud.provisioning.completed.v1', requestId)) !== undefined, 45_000, 250);
     const ended = await find('gcc.hr.employment.ended.v1', employeeNumber);
     const completed = await find('gcc.cloud.provisioning.completed.v1', requestId);
     const gatewayClientId = env.pki.states.QA.gateway!.signing.clientId;
