@@ -1,5 +1,4 @@
 import type { TLSSocket } from 'node:tls';
-import type { Request } from 'express';
 import { signHttpResponse, type Signer } from '../../trust/index.js';
 import type { IncomingMessage } from 'node:http';
 import type { CallerIdentity, ListenerSecurity, RequestAuthentication } from './request-security.js';
@@ -15,7 +14,7 @@ export const NO_PURPOSE = 'NONE';
 /** A purpose code as the policy writes them; anything else cannot be a legal basis. */
 const PURPOSE_CODE = /^[A-Z][A-Z0-9_]{1,63}$/;
 
-function purposeHeader(req: Request): string | undefined {
+function purposeHeader(req: IncomingMessage): string | undefined {
   const value = req.headers[PURPOSE_HEADER];
   if (value === undefined) return undefined;
   if (typeof value !== 'string' || !PURPOSE_CODE.test(value)) {
@@ -24,7 +23,7 @@ function purposeHeader(req: Request): string | undefined {
   return value;
 }
 
-function singleHeader(req: Request, name: string): string | undefined {
+function singleHeader(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   if (Array.isArray(value)) throw AccessRefusal.of('ERR_BAD_REQUEST', `Send the ${name} header once.`);
   return value === undefined || value === '' ? undefined : value;
@@ -60,7 +59,7 @@ export function mutualTlsSecurity(options: MutualTlsSecurityOptions): ListenerSe
       const purpose = purposeHeader(req);
       const jws = singleHeader(req, SIGNATURE_HEADER);
       if (jws === undefined) return { clientId: client.identity.clientId, authenticatedBy: 'mtls', purpose, signature: undefined };
-      const signature = await verifier.verifySignature({ jws, method: req.method, pathAndQuery, body: rawBody, client: client.identity, purposeHeader: purpose });
+      const signature = await verifier.verifySignature({ jws, method: req.method ?? 'GET', pathAndQuery, body: rawBody, client: client.identity, purposeHeader: purpose });
       return { clientId: client.identity.clientId, authenticatedBy: 'mtls', purpose: signature.purpose === NO_PURPOSE ? undefined : signature.purpose, signature };
     },
     signResponse:

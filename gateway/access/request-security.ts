@@ -1,4 +1,4 @@
-import type { Request } from 'express';
+import type { IncomingMessage } from 'node:http';
 import type { GatewayRequestContext } from '../federation/request-context.js';
 import type { ClientRateLimiter, ClientRateLimits } from './client-rate-limiter.js';
 import type { VerifiedRequestSignature } from './member-request-verifier.js';
@@ -28,7 +28,7 @@ export interface RequestAuthentication {
  */
 export interface ListenerSecurity {
   /** Throws AccessRefusal. `rawBody` and `pathAndQuery` are exactly what was received. */
-  authenticate(req: Request, rawBody: Buffer, pathAndQuery: string): Promise<RequestAuthentication>;
+  authenticate(req: IncomingMessage, rawBody: Buffer, pathAndQuery: string): Promise<RequestAuthentication>;
   /** Signs a response (detached JWS over the body, bound to the request hash); absent = unsigned. */
   readonly signResponse: ((status: number, body: Buffer, requestHash: string) => Promise<string>) | undefined;
 }

@@ -1,4 +1,5 @@
-import express, { type ErrorRequestHandler, type Express, type NextFunction, type Request, type Response, type Router } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import express, { type ErrorRequestHandler, type NextFunction, type Request, type Response, type Router } from 'express';
 import { ApolloServer, type ApolloServerPlugin } from '@apollo/server';
 import {
   ApolloServerPluginInlineTraceDisabled,
@@ -17,7 +18,7 @@ import { createExplorerRouter } from './explorer/explorer-routes.js';
 import { createDocsRouter } from '../docs-site/docs-routes.js';
 import { errorBody, formatGraphQLError } from './graphql-error-format.js';
 import { requestIdFrom } from './request-scope.js';
-import { createGraphQLHandler } from './graphql-handler.js';
+import { createGraphQLHandler, type GraphQLRequestScope } from './graphql-handler.js';
 import type { ListenerSecurity, RequestGate } from '../access/request-security.js';
 import type { EvidenceLog } from '../audit/evidence-log.js';
 
@@ -129,17 +130,20 @@ function operationMetricsPlugin(metrics: GatewayMetrics): ApolloServerPlugin<Gat
  * method or type, too large) get the right 4xx and a GraphQL-over-HTTP error body with a code and
  * the correlation id; nothing ever answers with a stack trace.
  */
-export function createApp(options: CreateAppOptions): Express {
+export function createApp(options: CreateAppOptions): (req: IncomingMessage, res: ServerResponse) => void {
   const { logger, metrics } = options;
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
   app.set('query parser', 'simple');
 
-  app.use((req, res, next) => {
+  /**
+   * Every request's scope, whichever way it is served: its correlation id (on the answer as
+   * `x-request-id`), a logger carrying it, the in-flight count (graceful shutdown) and metrics.
+   */
+  const beginRequest = (req: IncomingMessage, res: ServerResponse, path: string): { requestId: string; logger: Logger } => {
     const requestId = requestIdFrom(req.headers['x-request-id'], options.trustRequestIdHeader);
-    res.locals['requestId'] = requestId;
-    res.locals['logger'] = logger.child({ reqId: requestId });
+    const requestLogger = logger.child({ reqId: requestId });
     res.setHeader('x-request-id', requestId);
     const started = process.hrtime.bigint();
     options.onRequestStart();
@@ -150,15 +154,19 @@ export function createApp(options: CreateAppOptions): Express {
       ended = true;
       options.onRequestEnd();
       metrics?.inFlight.dec();
-      const route = routeLabel(req.path);
-      metrics?.httpRequests.inc({ route, method: req.method, status: String(res.statusCode) });
-      (res.locals['logger'] as Logger).debug(
-        { method: req.method, route, status: res.statusCode, millis: Number(process.hrtime.bigint() - started) / 1e6 },
-        'request done',
-      );
+      const route = routeLabel(path);
+      metrics?.httpRequests.inc({ route, method: req.method ?? '', status: String(res.statusCode) });
+      requestLogger.debug({ method: req.method, route, status: res.statusCode, millis: Number(process.hrtime.bigint() - started) / 1e6 }, 'request done');
     };
     res.on('finish', end);
     res.on('close', end);
+    return { requestId, logger: requestLogger };
+  };
+
+  app.use((req, res, next) => {
+    const scope = beginRequest(req, res, req.path);
+    res.locals['requestId'] = scope.requestId;
+    res.locals['logger'] = scope.logger;
     next();
   });
 
@@ -183,10 +191,10 @@ export function createApp(options: CreateAppOptions): Express {
         sendError(res, 'ERR_UNSUPPORTED_MEDIA_TYPE', requestId);
         return;
       }
-      rawBody(req, res, (error?: unknown) => (error !== undefined ? next(error) : void graphql(req, res, next)));
+      rawBody(req, res, (error?: unknown) => (error !== undefined ? next(error) : void graphql(req, res, scopeOf(req, res))));
       return;
     }
-    void graphql(req, res, next);
+    void graphql(req, res, scopeOf(req, res));
   });
 
 
@@ -223,7 +231,84 @@ export function createApp(options: CreateAppOptions): Express {
     sendError(res, 'ERR_NOT_FOUND', res.locals['requestId'] as string);
   });
   app.use(errorHandler);
-  return app;
+
+  /**
+   * The common case, served without express: a POST to exactly `/graphql` with a JSON body of a
+   * declared length within the limit, while accepting. Express's router, body parser and the
+   * prototype swap it does on every request and response were about a tenth of the main thread's
+   * time on the simple benchmark query (bench/README.md). Anything else (GET, other media types,
+   * chunked or compressed bodies, too-large bodies, draining, other paths) goes through express
+   * exactly as before, so every refusal keeps one implementation.
+   */
+  return (req, res) => {
+    const url = req.url ?? '/';
+    const fast =
+      req.method === 'POST' &&
+      (url === GRAPHQL_PATH || url.startsWith(`${GRAPHQL_PATH}?`)) &&
+      options.isAccepting() &&
+      isJsonMediaType(req.headers['content-type']) &&
+      req.headers['content-encoding'] === undefined &&
+      declaredLength(req.headers['content-length'], options.bodyLimitBytes) !== undefined;
+    if (!fast) {
+      app(req, res);
+      return;
+    }
+    const scope = beginRequest(req, res, GRAPHQL_PATH);
+    readDeclaredBody(req, declaredLength(req.headers['content-length'], options.bodyLimitBytes) ?? 0, (body) => {
+      if (body === undefined) {
+        // The client went away (or sent less than it declared): nobody to answer, but say so if we can.
+        if (!res.headersSent && !res.destroyed) writeError(res, 'ERR_BAD_REQUEST', scope.requestId);
+        return;
+      }
+      void graphql(req, res, { requestId: scope.requestId, logger: scope.logger, rawBody: body, pathAndQuery: url });
+    });
+  };
+}
+
+/** What express's route would have handed the GraphQL handler. */
+function scopeOf(req: Request, res: Response): GraphQLRequestScope {
+  return {
+    requestId: res.locals['requestId'] as string,
+    logger: res.locals['logger'] as Logger,
+    rawBody: Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0),
+    pathAndQuery: req.originalUrl,
+  };
+}
+
+/** The media types `/graphql` takes in a POST (GraphQL over HTTP), without parameters. */
+function isJsonMediaType(header: string | undefined): boolean {
+  if (header === undefined) return false;
+  const type = (header.split(';')[0] ?? '').trim().toLowerCase();
+  return type === 'application/json' || type === 'application/graphql-response+json';
+}
+
+/** A Content-Length within the limit, or undefined (absent, malformed or too large: express decides). */
+function declaredLength(header: string | undefined, limitBytes: number): number | undefined {
+  if (header === undefined || !/^[0-9]{1,10}$/.test(header)) return undefined;
+  const length = Number(header);
+  return length <= limitBytes ? length : undefined;
+}
+
+/**
+ * Reads a body of a declared length (Node's HTTP parser already frames it by Content-Length):
+ * `done(body)` once it is complete, `done(undefined)` if the request ends short or fails.
+ */
+function readDeclaredBody(req: IncomingMessage, length: number, done: (body: Buffer | undefined) => void): void {
+  const chunks: Buffer[] = [];
+  let received = 0;
+  let settled = false;
+  const settle = (body: Buffer | undefined): void => {
+    if (settled) return;
+    settled = true;
+    done(body);
+  };
+  req.on('data', (chunk: Buffer) => {
+    received += chunk.length;
+    chunks.push(chunk);
+  });
+  req.on('end', () => settle(received === length ? (chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, received)) : undefined));
+  req.on('error', () => settle(undefined));
+  req.on('aborted', () => settle(undefined));
 }
 
 /** Body-parser and unexpected errors, as GraphQL-over-HTTP error bodies. */
@@ -239,6 +324,14 @@ const errorHandler: ErrorRequestHandler = (error: unknown, _req: Request, res: R
   logger?.error({ err: error }, 'unhandled error in HTTP pipeline');
   return sendError(res, 'ERR_INTERNAL', requestId);
 };
+
+/** An error answer without express (the fast path). */
+function writeError(res: ServerResponse, code: ErrorCode, requestId: string): void {
+  const error = new GatewayError(code);
+  res.statusCode = error.httpStatus;
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(errorBody(code, requestId)));
+}
 
 function sendError(res: Response, code: ErrorCode, requestId: string, headers: Record<string, string> = {}, message?: string): void {
   if (res.headersSent) {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
-import type { Request, RequestHandler, Response } from 'express';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
 import { AccessRefusal } from '../access/access-refusal.js';
 import type { ListenerSecurity, RequestAuthentication, RequestGate } from '../access/request-security.js';
@@ -25,6 +25,20 @@ export function unsignedRequestHash(method: string, pathAndQuery: string, body: 
   return createHash('sha256').update(`${method.toUpperCase()} ${pathAndQuery}\n`).update(body).digest('base64url');
 }
 
+/** What the HTTP layer hands the GraphQL handler for one request (see create-app.ts). */
+export interface GraphQLRequestScope {
+  /** The correlation id, already on the response as `x-request-id`. */
+  readonly requestId: string;
+  readonly logger: Logger;
+  /** The body exactly as received: a request signature binds its digest. */
+  readonly rawBody: Buffer;
+  /** The request target as received (path and query). */
+  readonly pathAndQuery: string;
+}
+
+/** Handles one `/graphql` request whose body has been read; never rejects (every failure is an answer). */
+export type GraphQLHandler = (req: IncomingMessage, res: ServerResponse, scope: GraphQLRequestScope) => Promise<void>;
+
 /**
  * `/graphql` for one listener, in the order of DESIGN.md "The way a request travels": identity and
  * signature (listener), per-client rate and concurrency, batch size, trusted documents, then
@@ -32,21 +46,19 @@ export function unsignedRequestHash(method: string, pathAndQuery: string, body: 
  * response is signed, its evidence record completed and written (sync durability: before the
  * answer leaves), and sent. Every refusal is an error body with a code and the correlation id.
  */
-export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHandler {
+export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHandler {
   const { apollo, security, gate, evidence } = options;
-  return async (req: Request, res: Response) => {
-    const requestId = res.locals['requestId'] as string;
-    const logger = res.locals['logger'] as Logger;
+  return async (req, res, scope) => {
+    const { requestId, logger, rawBody, pathAndQuery } = scope;
+    const method = req.method ?? 'GET';
     const startedAt = new Date();
     const started = process.hrtime.bigint();
-    const rawBody: Buffer = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
-    const pathAndQuery = req.originalUrl;
     let auth: RequestAuthentication | undefined;
     let release: (() => void) | undefined;
     let operationText: string | undefined;
 
     const finish = async (status: number, headers: Iterable<[string, string]>, body: Buffer, draft: GraphQLExchangeRecord | undefined): Promise<void> => {
-      const requestHash = auth?.signature?.requestHash ?? unsignedRequestHash(req.method, pathAndQuery, rawBody);
+      const requestHash = auth?.signature?.requestHash ?? unsignedRequestHash(method, pathAndQuery, rawBody);
       let signature = security.signResponse !== undefined ? await security.signResponse(status, body, requestHash) : undefined;
       if (evidence !== undefined && draft !== undefined) {
         try {
@@ -85,8 +97,8 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHan
       release = gate.rateLimiter.acquire(auth.clientId ?? 'anonymous', limits);
 
       let body: unknown = {};
-      let search = searchOf(req.originalUrl);
-      if (req.method === 'POST') {
+      let search = searchOf(pathAndQuery);
+      if (method === 'POST') {
         try {
           body = JSON.parse(rawBody.toString('utf8'));
         } catch {
@@ -135,7 +147,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): RequestHan
         exchange: {},
       };
       const response = await withDeadline(
-        apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method: req.method.toUpperCase(), headers, search, body }, context: async () => context }),
+        apollo.executeHTTPGraphQLRequest({ httpGraphQLRequest: { method: method.toUpperCase(), headers, search, body }, context: async () => context }),
         gate.requestTimeoutMillis,
       );
       let text: string;

@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
+import { connect } from 'node:net';
+import { gzipSync } from 'node:zlib';
 import { postGraphQL, startTestGateway } from '../support/gateway-harness.js';
 
 type Gateway = Awaited<ReturnType<typeof startTestGateway>>;
@@ -103,6 +105,74 @@ describe('bad input', () => {
   it('replaces a request id header that does not look like an id', async () => {
     const response = await postGraphQL(gateway.graphqlUrl, { query: '{ __typename }' }, { 'x-request-id': 'bad id with spaces' });
     expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  describe('a POST to /graphql, served without express (a declared length) or through it (chunked, compressed, other paths)', () => {
+    const body = JSON.stringify({ query: '{ governmentEntity(state: QA, code: "MOF") { code } }' });
+    const expected = { data: { governmentEntity: { code: 'MOF' } } };
+    /** One raw HTTP/1.1 exchange, so the framing (Content-Length, chunked, short bodies) is exactly what the test says. */
+    const exchange = (head: string, payload: Buffer | string, options: { endEarly?: boolean } = {}): Promise<{ status: number; headers: string; body: string }> =>
+      new Promise((resolve, reject) => {
+        const { hostname, port } = new URL(gateway.baseUrl);
+        const socket = connect(Number(port), hostname, () => {
+          socket.write(head);
+          socket.write(payload);
+          if (options.endEarly === true) socket.end();
+        });
+        let received = '';
+        socket.setEncoding('utf8');
+        socket.on('data', (chunk: string) => {
+          received += chunk;
+          const split = received.indexOf('\r\n\r\n');
+          if (split === -1) return;
+          const headers = received.slice(0, split);
+          const length = /content-length: (\d+)/i.exec(headers);
+          const rest = received.slice(split + 4);
+          if (length !== null && Buffer.byteLength(rest) >= Number(length[1])) {
+            socket.destroy();
+            resolve({ status: Number(headers.split(' ')[1]), headers, body: rest });
+          }
+        });
+        socket.on('error', reject);
+        socket.on('close', () => resolve({ status: 0, headers: '', body: received }));
+      });
+    const host = (): string => new URL(gateway.baseUrl).host;
+
+    it('answers the same whether the body has a declared length or comes chunked', async () => {
+      const declared = await exchange(`POST /graphql HTTP/1.1\r\nHost: ${host()}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n`, body);
+      const chunked = await exchange(
+        `POST /graphql HTTP/1.1\r\nHost: ${host()}\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\n`,
+        `${Buffer.byteLength(body).toString(16)}\r\n${body}\r\n0\r\n\r\n`,
+      );
+      for (const answer of [declared, chunked]) {
+        expect(answer.status).toBe(200);
+        expect(JSON.parse(answer.body)).toEqual(expected);
+        expect(answer.headers).toMatch(/x-request-id: \S+/i);
+      }
+    });
+
+    it('answers a query string on /graphql and a gzip-compressed body', async () => {
+      const withQuery = await postGraphQL(`${gateway.graphqlUrl}?client=test`, JSON.parse(body) as Record<string, unknown>);
+      expect(withQuery.body).toEqual(expected);
+      const gzipped = gzipSync(body);
+      const compressed = await exchange(`POST /graphql HTTP/1.1\r\nHost: ${host()}\r\nContent-Type: application/json\r\nContent-Encoding: gzip\r\nContent-Length: ${gzipped.length}\r\nConnection: close\r\n\r\n`, gzipped);
+      expect(compressed.status).toBe(200);
+      expect(JSON.parse(compressed.body)).toEqual(expected);
+    });
+
+    it('refuses a declared length over the limit with 413', async () => {
+      const answer = await exchange(`POST /graphql HTTP/1.1\r\nHost: ${host()}\r\nContent-Type: application/json\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n`, ' '.repeat(5000));
+      expect(answer.status).toBe(413);
+      expect((JSON.parse(answer.body) as { errors: Array<{ extensions: { code: string } }> }).errors[0]?.extensions.code).toBe('ERR_BODY_TOO_LARGE');
+    });
+
+    it('survives a client that sends less than it declared and hangs up', async () => {
+      const answer = await exchange(`POST /graphql HTTP/1.1\r\nHost: ${host()}\r\nContent-Type: application/json\r\nContent-Length: ${Buffer.byteLength(body) + 100}\r\n\r\n`, body, { endEarly: true });
+      // Node closes a connection whose request ended short; there is no answer to read, and no crash.
+      expect(answer.status === 0 || answer.status === 400).toBe(true);
+      const after = await postGraphQL(gateway.graphqlUrl, JSON.parse(body) as Record<string, unknown>);
+      expect(after.body).toEqual(expected);
+    });
   });
 
   it('keeps serving after every kind of bad input', async () => {
