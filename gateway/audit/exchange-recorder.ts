@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { Kind, TypeInfo, visit, visitWithTypeInfo, type DocumentNode, type GraphQLSchema, type ValueNode } from 'graphql';
 import type { ApolloServerPlugin } from '@apollo/server';
 import { readFieldSensitivities } from '../../adapters/kit/index.js';
@@ -17,7 +17,8 @@ export interface ExchangeRecorderOptions {
   readonly supergraphSdl: () => string | undefined;
 }
 
-const sha256 = (text: string): string => createHash('sha256').update(text).digest('hex');
+/** One-shot hashing: no Hash object per call (several per exchange on the hot path). */
+const sha256 = (text: string): string => hash('sha256', text, 'hex');
 
 /** Stable serialisation (object keys sorted) so equal variables always hash the same. */
 export function canonicalJson(value: unknown): string {

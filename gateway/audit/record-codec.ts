@@ -1,4 +1,4 @@
-import { createHash, hash as oneShotHash } from 'node:crypto';
+import { hash as oneShotHash } from 'node:crypto';
 import { GENESIS_HASH, type AuditRecordBody, type SealedRecord } from './audit-record.js';
 
 /**
@@ -16,7 +16,7 @@ const HASH_MARKER = ',"hash":"';
 
 export function encodeRecord(seq: number, prev: string, time: string, body: AuditRecordBody): { line: string; hash: string } {
   const prefix = `{"seq":${seq},"prev":"${prev}","time":${JSON.stringify(time)},"body":${JSON.stringify(body)}`;
-  const hash = createHash('sha256').update(prefix).digest('hex');
+  const hash = oneShotHash('sha256', prefix, 'hex');
   return { line: `${prefix}${HASH_MARKER}${hash}"}\n`, hash };
 }
 

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, hash } from 'node:crypto';
 import { HeaderMap, type ApolloServer } from '@apollo/server';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Logger } from 'pino';
@@ -69,7 +69,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
               requestSignature: auth?.signature?.jws ?? null,
               requestHash,
               responseSignature: signature ?? null,
-              responseHash: createHash('sha256').update(body).digest('hex'),
+              responseHash: hash('sha256', body, 'hex'),
             },
             logger,
           );
