@@ -10,14 +10,19 @@
  *      event (all threads): what a profile-driven change moves, and less disturbed by other load
  *      on the machine than the rates.
  *
- * Transports: `embedded` (the durable local log) and `kafka` (kafkajs against our Kafka
- * wire-protocol test broker over TCP on 127.0.0.1; a real Kafka cluster will differ). Signing
+ * Transports: `embedded` (the durable local log), `kafka` (kafkajs against our Kafka
+ * wire-protocol test broker over TCP on 127.0.0.1, the broker in this process; a real Kafka
+ * cluster will differ) and `kafka-child` (the same with the broker in a child process,
+ * kafka-broker-process.ts, as a broker on another machine would be; its CPU time is printed
+ * apart). Signing
  * (`events.signing.mode`): `event` (one JWS per event) and `batch` (the relay signs each outbox
  * batch once over its Merkle root; each event carries its inclusion proof).
  *
  *   npm run build && node dist/bench/events/events-bench.js [events] [rate/s] [seconds] [transports] [modes]
- *   e.g. ... 20000 1000 5 embedded,kafka event,batch
+ *   e.g. ... 20000 1000 5 embedded,kafka,kafka-child event,batch
  */
+import { fork } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -32,7 +37,8 @@ import { startKafkaTestBroker } from '../../test/kafka-broker/index.js';
 const EVENTS = Number(process.argv[2] ?? '5000');
 const RATE = Number(process.argv[3] ?? '1000');
 const SECONDS = Number(process.argv[4] ?? '5');
-const TRANSPORTS = (process.argv[5] ?? 'embedded,kafka').split(',') as Array<'embedded' | 'kafka'>;
+/** `kafka`: the test broker in this process; `kafka-child`: in a child process (kafka-broker-process.ts). */
+const TRANSPORTS = (process.argv[5] ?? 'embedded,kafka').split(',') as Array<'embedded' | 'kafka' | 'kafka-child'>;
 const MODES = (process.argv[6] ?? 'event,batch').split(',') as Array<'event' | 'batch'>;
 const CONCURRENCY = 64;
 /** Targets of the events issue: signed events with one signature each, and batch-signed events. */
@@ -54,6 +60,8 @@ interface Row {
   readonly mainMicrosPerEvent: number;
   /** Throughput phase: process CPU time (all threads: main, libuv pool, GC helpers) per event, in µs. */
   readonly cpuMicrosPerEvent: number;
+  /** Throughput phase, `kafka-child` rows: the broker process's CPU time per event, in µs (not in `cpuMicrosPerEvent`). */
+  readonly brokerMicrosPerEvent?: number;
 }
 
 let sequence = 0;
@@ -67,6 +75,16 @@ function mainThreadCpuMicros(): number {
   try {
     // Fields after the parenthesised command name: state is field 3, utime 14, stime 15 (proc(5)).
     const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / TICKS_PER_SECOND;
+  } catch {
+    return Number.NaN;
+  }
+}
+/** CPU time (user + system, all threads) of another process so far, in µs; NaN without /proc. */
+function processCpuMicros(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     return ((Number(fields[11]) + Number(fields[12])) * 1_000_000) / TICKS_PER_SECOND;
   } catch {
@@ -91,8 +109,9 @@ async function consume(events: GatewayEvents, count: number, onEvent: (subject: 
   }
 }
 
-async function measure(transport: 'embedded' | 'kafka', mode: 'event' | 'batch', trust: GatewayTrust, brokers: string[]): Promise<Row> {
-  const dir = mkdtempSync(join(tmpdir(), `gccgw-bench-events-${transport}-`));
+async function measure(row: 'embedded' | 'kafka' | 'kafka-child', mode: 'event' | 'batch', trust: GatewayTrust, brokers: string[], brokerPid?: number): Promise<Row> {
+  const transport = row === 'embedded' ? 'embedded' : 'kafka';
+  const dir = mkdtempSync(join(tmpdir(), `gccgw-bench-events-${row}-`));
   const config = gatewayConfigSchema.parse({
     events: {
       transport,
@@ -100,7 +119,7 @@ async function measure(transport: 'embedded' | 'kafka', mode: 'event' | 'batch',
       embedded: { dir: join(dir, 'log') },
       outbox: { dir: join(dir, 'outbox') },
       received: { dir: join(dir, 'received'), maxEvents: 1_000_000 },
-      consumerGroup: `bench-${transport}-${mode}-${Date.now()}`,
+      consumerGroup: `bench-${row}-${mode}-${Date.now()}`,
       signing: { mode },
       startAt: 'latest',
     },
@@ -116,6 +135,7 @@ async function measure(transport: 'embedded' | 'kafka', mode: 'event' | 'batch',
     // 1. Throughput.
     const all = consume(events, EVENTS, () => undefined);
     const mainCpu = mainThreadCpuMicros();
+    const brokerCpu = brokerPid !== undefined ? processCpuMicros(brokerPid) : Number.NaN;
     const cpu = process.cpuUsage();
     const started = performance.now();
     let next = 0;
@@ -129,6 +149,7 @@ async function measure(transport: 'embedded' | 'kafka', mode: 'event' | 'batch',
     const mainMicrosPerEvent = (mainThreadCpuMicros() - mainCpu) / EVENTS;
     const cpuUsed = process.cpuUsage(cpu);
     const cpuMicrosPerEvent = (cpuUsed.user + cpuUsed.system) / EVENTS;
+    const brokerMicrosPerEvent = brokerPid !== undefined ? (processCpuMicros(brokerPid) - brokerCpu) / EVENTS : undefined;
 
     // 2. Latency at a fixed offered rate.
     const total = Math.round(RATE * SECONDS);
@@ -152,7 +173,7 @@ async function measure(transport: 'embedded' | 'kafka', mode: 'event' | 'batch',
     await paced;
     const achieved = total / ((performance.now() - begin) / 1000);
     latencies.sort((x, y) => x - y);
-    return { transport, mode, perSecond, offered: RATE, achieved, p50: percentile(latencies, 50), p99: percentile(latencies, 99), mainMicrosPerEvent, cpuMicrosPerEvent };
+    return { transport: row, mode, perSecond, offered: RATE, achieved, p50: percentile(latencies, 50), p99: percentile(latencies, 99), mainMicrosPerEvent, cpuMicrosPerEvent, ...(brokerMicrosPerEvent !== undefined ? { brokerMicrosPerEvent } : {}) };
   } finally {
     await events.close();
     rmSync(dir, { recursive: true, force: true });
@@ -163,13 +184,14 @@ async function main(): Promise<void> {
   const pkiDir = mkdtempSync(join(tmpdir(), 'gccgw-bench-events-pki-'));
   const pki = await loadDemoPki(await initDemoPki({ dir: join(pkiDir, 'pki') }));
   const services = await startDemoTrustServices(pki);
-  const broker = await startKafkaTestBroker({ defaultPartitions: 3 });
+  const broker = TRANSPORTS.includes('kafka') ? await startKafkaTestBroker({ defaultPartitions: 3 }) : undefined;
+  const childBroker = TRANSPORTS.includes('kafka-child') ? await startBrokerProcess() : undefined;
   try {
     const holder = new TrustListHolder({ operatorAnchors: [pki.operator.root] });
     await holder.load(pki.signedTrustList);
     const revocation = new RevocationChecker({ fetch: globalFetch, ocspUrlsFor: () => services.ocspUrlsFor(), crlUrlsFor: (c) => services.crlUrlsFor(c) });
     const chainCache = new ValidatedChainCache();
-    // As the gateway's trust context (gateway/access/start-gateway-trust.ts; the events consumer turns the offload off).
+    // As the gateway's trust context (gateway/access/start-gateway-trust.ts): known signers checked on the thread pool.
     const signatureTrust: SignatureTrust = { trustList: () => holder.current(), revocation, chainCache, offloadSignatureChecks: true };
     const gateway = pki.states.QA.gateway!.signing;
     const trust: GatewayTrust = {
@@ -185,22 +207,41 @@ async function main(): Promise<void> {
     };
     const load = loadavg()[0]?.toFixed(2);
     const rows: Row[] = [];
-    for (const transport of TRANSPORTS) for (const mode of MODES) rows.push(await measure(transport, mode, trust, broker.brokers));
+    for (const transport of TRANSPORTS) for (const mode of MODES) rows.push(await measure(transport, mode, trust, (transport === 'kafka-child' ? childBroker?.brokers : broker?.brokers) ?? [], transport === 'kafka-child' ? childBroker?.pid : undefined));
     console.log(`events end to end (sign, outbox with fsync, transport, verify, schema, dedupe, store, deliver): ${EVENTS} events by ${CONCURRENCY} producers; then ${RATE}/s offered for ${SECONDS} s`);
     console.log(`${cpus().length} cores, node ${process.version}, load average ${load} at start, ${loadavg()[0]?.toFixed(2)} at end`);
     console.log(`${'transport'.padEnd(34)} ${'signing'.padEnd(8)} ${'events/s'.padStart(9)} ${'target'.padStart(7)} ${'ratio'.padStart(6)} ${'offered/s'.padStart(10)} ${'achieved/s'.padStart(11)} ${'p50 ms'.padStart(8)} ${'p99 ms'.padStart(8)} ${'main µs/ev'.padStart(10)} ${'cpu µs/ev'.padStart(9)}`);
     for (const row of rows) {
-      const name = row.transport === 'kafka' ? 'kafka (kafkajs, test broker, TCP)' : 'embedded (durable local log)';
+      const name = row.transport === 'kafka' ? 'kafka (kafkajs, test broker, TCP)' : row.transport === 'kafka-child' ? 'kafka (broker in a child process)' : 'embedded (durable local log)';
       const target = TARGET_PER_SECOND[row.mode];
       console.log(
         `${name.padEnd(34)} ${row.mode.padEnd(8)} ${Math.round(row.perSecond).toString().padStart(9)} ${target.toString().padStart(7)} ${`${(row.perSecond / target).toFixed(2)}x`.padStart(6)} ${row.offered.toString().padStart(10)} ${Math.round(row.achieved).toString().padStart(11)} ${row.p50.toFixed(1).padStart(8)} ${row.p99.toFixed(1).padStart(8)} ${row.mainMicrosPerEvent.toFixed(0).padStart(10)} ${row.cpuMicrosPerEvent.toFixed(0).padStart(9)}`,
       );
     }
+    for (const row of rows) {
+      if (row.brokerMicrosPerEvent !== undefined) console.log(`kafka (broker in a child process), ${row.mode}: the broker process used ${row.brokerMicrosPerEvent.toFixed(0)} µs of CPU per event besides`);
+    }
   } finally {
-    await broker.close();
+    await broker?.close();
+    await childBroker?.close();
     await services.close();
     rmSync(pkiDir, { recursive: true, force: true });
   }
+}
+
+/** The test broker in a child process (kafka-broker-process.ts): its bootstrap list, and how to stop it. */
+async function startBrokerProcess(): Promise<{ readonly brokers: string[]; readonly pid: number | undefined; close(): Promise<void> }> {
+  const child = fork(new URL('./kafka-broker-process.js', import.meta.url), ['3'], { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
+  const exited = once(child, 'exit');
+  const [ready] = (await Promise.race([once(child, 'message'), exited.then(([code]) => Promise.reject(new Error(`the broker process exited (${String(code)})`)))])) as [{ brokers: string[] }];
+  return {
+    brokers: ready.brokers,
+    pid: child.pid,
+    close: async () => {
+      if (child.exitCode === null) child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }
 
 await main();

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import { parseJsonLine, recoverJsonLines } from '../util/json-lines-file.js';
 import type { TransportRecord } from './cloud-event.js';
 import type { EventTransport } from './event-transport.js';
+import { RepeatedStringJson, stringifyWithMember } from './repeated-string-json.js';
 
 export interface EventOutboxOptions {
   readonly dir: string;
@@ -79,6 +80,7 @@ export class EventOutbox {
   #drainWaiters: Array<() => void> = [];
   readonly #commits: Commit[] = [];
   #committing: Promise<void> | undefined;
+  readonly #jwsJson = new RepeatedStringJson();
 
   constructor(options: EventOutboxOptions) {
     this.#options = options;
@@ -115,13 +117,24 @@ export class EventOutbox {
     });
   }
 
+  /**
+   * `JSON.stringify(entry)` (the members of TransportRecord and Entry; parses back to the same
+   * entry), with the record's `ce_jws` escaped through `#jwsJson` (see RepeatedStringJson).
+   */
+  #lineOf(entry: Entry): string {
+    const { record } = entry;
+    const timestamp = record.timestamp !== undefined ? `,"timestamp":${JSON.stringify(record.timestamp)}` : '';
+    const leaf = entry.leaf !== undefined ? `,"leaf":${JSON.stringify(entry.leaf)}` : '';
+    return `{"key":${JSON.stringify(entry.key)},"record":{"topic":${JSON.stringify(record.topic)},"key":${JSON.stringify(record.key)},"headers":${stringifyWithMember(record.headers, 'ce_jws', this.#jwsJson)},"value":${JSON.stringify(record.value)}${timestamp}}${leaf}}`;
+  }
+
   /** Writes every queued add in one write + fdatasync, again while more arrived meanwhile. */
   async #commitLoop(): Promise<void> {
     while (this.#commits.length > 0) {
       const batch = this.#commits.splice(0);
       const entries = batch.flatMap((commit) => commit.entries);
       try {
-        await appendDurably(this.#outboxFd, entries.map((e) => `${JSON.stringify(e)}\n`).join(''));
+        await appendDurably(this.#outboxFd, entries.map((e) => `${this.#lineOf(e)}\n`).join(''));
       } catch (error) {
         for (const commit of batch) commit.reject(error);
         continue;

@@ -49,6 +49,12 @@ export interface EventProcessorOptions {
   readonly flushAfter?: (event: CloudEvent) => boolean;
   /** Batch signatures already verified (batch-signed events). @default a cache of 1024 */
   readonly batchSignatures?: EventBatchSignatureCache;
+  /**
+   * Records of one batch whose checks are in flight at once (see `handleBatch`); 1 checks them one
+   * after another. With `trust.offloadSignatureChecks`, a known signer's signature is then checked
+   * on the libuv thread pool while the event loop goes on with the next record. @default 64
+   */
+  readonly checkConcurrency?: number;
   readonly logger?: Logger;
 }
 
@@ -77,9 +83,12 @@ export class EventProcessor {
   readonly #options: EventProcessorOptions;
   readonly #seen: SeenEventIds;
   readonly #batchSignatures: EventBatchSignatureCache;
+  readonly #checkConcurrency: number;
 
   constructor(options: EventProcessorOptions) {
+    if (options.checkConcurrency !== undefined && !(Number.isSafeInteger(options.checkConcurrency) && options.checkConcurrency >= 1)) throw new TypeError('checkConcurrency must be a positive integer');
     this.#options = options;
+    this.#checkConcurrency = options.checkConcurrency ?? 64;
     this.#seen = options.seen ?? new SeenEventIds();
     this.#batchSignatures = options.batchSignatures ?? new EventBatchSignatureCache();
   }
@@ -87,7 +96,19 @@ export class EventProcessor {
   /** For `EventTransport.subscribe({ handle })`: one record. */
   readonly handle = (record: DeliveredRecord): Promise<void> => this.handleBatch([record]);
 
-  /** For `EventTransport.subscribe({ handleBatch })`. Throws only for delivery failures (redelivered). */
+  /**
+   * For `EventTransport.subscribe({ handleBatch })`. Throws only for delivery failures (redelivered).
+   *
+   * The outcome is the one of checking and handling the records strictly one after another, but the
+   * checks overlap: the records are parsed first, and the batch is cut into runs, each ending at a
+   * record whose declared type `flushAfter` reacts to (e.g. a revocation; decided before its
+   * signature is checked, which can only make a run shorter). Within a run nothing the records do
+   * can change trust state (only a flush does, and it comes after the run's last record), so the
+   * run's checks run at once (`checkConcurrency` in flight): first one record per producer (`source`)
+   * and per batch signature, so that an unknown chain is path-validated and a batch JWS verified
+   * once, not once per record, then all the others. The outcomes are then handled in record order
+   * (dedupe, dead letters, delivery, flush), and the next run is checked only after that.
+   */
   readonly handleBatch = async (records: readonly DeliveredRecord[]): Promise<void> => {
     let deliveries: EventDeliveryItem[] = [];
     let refused: Array<{ record: DeliveredRecord; error: InvalidEventError }> = [];
@@ -101,27 +122,90 @@ export class EventProcessor {
       refused = [];
     };
     const inBatch = new Set<string>();
-    // One at a time: a known signer is verified synchronously, and an unknown one (path validation,
-    // OCSP) is then validated once, not once per record of the batch.
-    for (const record of records) {
-      const outcome = await this.#check(record);
-      if (outcome instanceof InvalidEventError) {
-        refused.push({ record, error: outcome });
-      } else if (this.#seen.has(outcome.id) || inBatch.has(outcome.id)) {
-        this.#options.logger?.debug({ eventId: outcome.id, topic: record.topic }, 'duplicate event dropped');
-      } else {
-        inBatch.add(outcome.id);
-        deliveries.push({ event: outcome, record });
-        if (this.#options.flushAfter?.(outcome) === true) await flush();
+    const parsed = records.map((record) => parseRecord(record));
+    for (let start = 0; start < records.length; ) {
+      const end = this.#runEnd(parsed, start);
+      const outcomes = await this.#checkRun(parsed, start, end);
+      for (let i = start; i < end; i++) {
+        const record = records[i] as DeliveredRecord;
+        const outcome = outcomes[i - start] as CloudEvent | InvalidEventError;
+        if (outcome instanceof InvalidEventError) {
+          refused.push({ record, error: outcome });
+        } else if (this.#seen.has(outcome.id) || inBatch.has(outcome.id)) {
+          this.#options.logger?.debug({ eventId: outcome.id, topic: record.topic }, 'duplicate event dropped');
+        } else {
+          inBatch.add(outcome.id);
+          deliveries.push({ event: outcome, record });
+          if (this.#options.flushAfter?.(outcome) === true) await flush();
+        }
       }
+      start = end;
     }
     await flush();
   };
 
+  /** The end (exclusive) of the run starting at `start`: just after the first record `flushAfter` may react to. */
+  #runEnd(parsed: ReadonlyArray<CloudEvent | InvalidEventError>, start: number): number {
+    const flushAfter = this.#options.flushAfter;
+    if (flushAfter === undefined) return parsed.length;
+    for (let i = start; i < parsed.length; i++) {
+      const event = parsed[i];
+      // A record that does not parse is refused whatever its signature: it never flushes.
+      if (!(event instanceof InvalidEventError) && flushAfter(event as CloudEvent)) return i + 1;
+    }
+    return parsed.length;
+  }
+
+  /** The outcomes of the checks of `parsed[from..to)`, in that order. */
+  async #checkRun(parsed: ReadonlyArray<CloudEvent | InvalidEventError>, from: number, to: number): Promise<Array<CloudEvent | InvalidEventError>> {
+    const outcomes = new Array<CloudEvent | InvalidEventError>(to - from);
+    // First a record per producer and per batch signature (each may need the slow path once), then the rest.
+    const first: number[] = [];
+    const rest: number[] = [];
+    const sources = new Set<string>();
+    const batchSignatures = new Set<string>();
+    for (let i = from; i < to; i++) {
+      const event = parsed[i] as CloudEvent | InvalidEventError;
+      if (event instanceof InvalidEventError) {
+        outcomes[i - from] = event;
+        continue;
+      }
+      const batchSignature = event.jwsproof !== undefined ? event.jws : undefined;
+      const newSource = !sources.has(event.source);
+      const newBatch = batchSignature !== undefined && !batchSignatures.has(batchSignature);
+      if (newSource) sources.add(event.source);
+      if (newBatch) batchSignatures.add(batchSignature);
+      (newSource || newBatch ? first : rest).push(i);
+    }
+    await this.#checkAll(parsed, first, outcomes, from);
+    await this.#checkAll(parsed, rest, outcomes, from);
+    return outcomes;
+  }
+
+  /** Checks `parsed[i]` for each i of `indices`, at most `checkConcurrency` at once, into `outcomes[i - from]`. */
+  async #checkAll(parsed: ReadonlyArray<CloudEvent | InvalidEventError>, indices: readonly number[], outcomes: Array<CloudEvent | InvalidEventError>, from: number): Promise<void> {
+    let next = 0;
+    let failed = false;
+    const worker = async (): Promise<void> => {
+      while (!failed && next < indices.length) {
+        const i = indices[next++] as number;
+        try {
+          outcomes[i - from] = await this.#check(parsed[i] as CloudEvent);
+        } catch (error) {
+          // Not the record's fault (e.g. revocation status unreachable): the batch is delivered again.
+          failed = true;
+          throw error;
+        }
+      }
+    };
+    const workers = Math.min(this.#checkConcurrency, indices.length);
+    if (workers === 1) return worker();
+    await Promise.all(Array.from({ length: workers }, worker));
+  }
+
   /** The verified event, or why it is refused. Throws only for failures that are not the record's fault. */
-  async #check(record: DeliveredRecord): Promise<CloudEvent | InvalidEventError> {
+  async #check(event: CloudEvent): Promise<CloudEvent | InvalidEventError> {
     try {
-      const event = fromTransportRecord(record);
       if (event.jws === undefined) throw new InvalidEventError('the event is not signed', 'signature');
       try {
         if (event.jwsproof !== undefined) {
@@ -164,5 +248,15 @@ export class EventProcessor {
       const trustCode = (error as InvalidEventError & { trustCode?: string }).trustCode;
       this.#options.logger?.warn({ topic: record.topic, offset: record.offset, reason: error.reason, code: trustCode }, `event sent to the dead-letter topic: ${error.message}`);
     }
+  }
+}
+
+/** The CloudEvent a record carries (not yet verified), or why it is not one. */
+function parseRecord(record: DeliveredRecord): CloudEvent | InvalidEventError {
+  try {
+    return fromTransportRecord(record);
+  } catch (error) {
+    if (!(error instanceof InvalidEventError)) throw error;
+    return error;
   }
 }
