@@ -8,6 +8,7 @@ import { constants, verify as cryptoVerify, randomBytes } from 'node:crypto';
 import { flattenedVerify, type JWSHeaderParameters } from 'jose';
 import { TrustError } from '../errors/trust-error.js';
 import { parseCertificate, type ParsedCertificate } from '../x509/parse-certificate.js';
+import { fillHeaderTemplate, headerTemplateOf, type HeaderTemplate } from './header-template.js';
 import { x5tS256, type JwsAlgorithm } from './sign-detached.js';
 
 export const DEFAULT_JWS_ALGORITHMS: readonly JwsAlgorithm[] = ['ES256', 'ES384', 'PS256', 'EdDSA'];
@@ -156,6 +157,13 @@ export interface VerifyDetachedOptions {
   readonly maxChainLength?: number;
   /** Reuse parsed x5c chains and imported keys across calls. */
   readonly parsedCache?: ParsedChainCache;
+  /**
+   * Match the header of a known signer against the templates of its recent headers (see
+   * decodeWithTemplate); `false` always parses and checks it in full, which gives the same result
+   * (tests compare the two).
+   * @default true
+   */
+  readonly headerTemplates?: boolean;
 }
 
 function malformed(message: string, cause?: unknown): TrustError {
@@ -219,9 +227,10 @@ const BASE64URL_VALUE = Int8Array.from({ length: 128 }, (_, code) => 'ABCDEFGHIJ
  * Decodes one part of a compact JWS as strict base64url (RFC 7515 §2: the RFC 4648 §5 alphabet
  * without padding, and canonical, RFC 4648 §3.5: no length that leaves one character over, no
  * non-zero unused bits in the last character, so that one byte string has exactly one text).
- * The caller has already found the whole JWS to hold only ASCII and neither `+` nor `/`
- * (decodeDetachedJws). Returns the number of bytes written to `into` (which has room for
- * floor(3n/4)), or -1 when `text` is not such base64url (or is empty and `allowEmpty` is false).
+ * The caller has already found the text to hold only ASCII and neither `+` nor `/`
+ * (decodeDetachedJws, decodeWithTemplate). Returns the number of bytes written to `into` from
+ * `offset` on (exactly the room for floor(3n/4) there, so the count is the check), or -1 when `text`
+ * is not such base64url (or is empty and `allowEmpty` is false).
  *
  * Node's decoder is lenient: it also takes the standard alphabet's `+` and `/`, skips characters it
  * does not know, stops at `=`, and reads a code unit above U+00FF by its low byte ("\u0155" as "U").
@@ -234,11 +243,11 @@ const BASE64URL_VALUE = Int8Array.from({ length: 128 }, (_, code) => 'ABCDEFGHIJ
  * which let another text of the same signature bytes through (a last character with unused bits
  * set, or one character more after a length that is a multiple of 4).
  */
-function decodeBase64urlPart(text: string, into: Buffer, allowEmpty: boolean): number {
+function decodeBase64urlPart(text: string, into: Buffer, allowEmpty: boolean, offset = 0): number {
   const length = text.length;
   const tail = length % 4;
   if (tail === 1 || (length === 0 && !allowEmpty)) return -1;
-  const written = into.write(text, 'base64url');
+  const written = into.write(text, offset, 'base64url');
   if (written !== Math.floor((length * 3) / 4)) return -1;
   // 2 characters carry 1 byte and 4 unused bits, 3 characters 2 bytes and 2 unused bits.
   if (tail !== 0 && ((BASE64URL_VALUE[text.charCodeAt(length - 1)] as number) & (tail === 2 ? 0x0f : 0x03)) !== 0) return -1;
@@ -399,15 +408,137 @@ function holdsAt(bytes: Buffer, part: Buffer, at: number): boolean {
 let lastSigT = '';
 let lastSigTMillis = Number.NaN;
 
-function signingTimeOf(sigT: string): Date {
-  if (sigT !== lastSigT) {
-    if (!SIG_T.test(sigT)) throw malformed('sigT must be UTC with seconds precision');
-    const millis = Date.parse(sigT);
-    if (Number.isNaN(millis)) throw malformed('sigT is not a date');
+/** The time of a sigT (UTC, seconds precision, ETSI TS 119 182-1 §5.2.1), NaN when it is not one. */
+function sigTMillis(sigT: string): number {
+  if (sigT === lastSigT) return lastSigTMillis;
+  if (!SIG_T.test(sigT)) return Number.NaN;
+  const millis = Date.parse(sigT);
+  if (!Number.isNaN(millis)) {
     lastSigT = sigT;
     lastSigTMillis = millis;
   }
-  return new Date(lastSigTMillis);
+  return millis;
+}
+
+function signingTimeOf(sigT: string): Date {
+  const millis = sigTMillis(sigT);
+  if (Number.isNaN(millis)) throw malformed(SIG_T.test(sigT) ? 'sigT is not a date' : 'sigT must be UTC with seconds precision');
+  return new Date(millis);
+}
+
+/**
+ * Header templates of known signers (header-template.ts), the hot path of decodeDetachedJws:
+ * made from a header that the full path below accepted for a chain jose had accepted, once its
+ * signature has been verified too (so nobody without the signer's key can make one or push one
+ * out), and tried on the JWS text before anything else. A signer's requests share one layout, so
+ * its next header matches its template except for the values that change per signature (sigT,
+ * nonce, digest, path, request hash, status). The ~4 KB of base64url that encodes the middle of
+ * the long constant segment (x5c) is compared with the template's as text (TextAnchor): equal
+ * text, equal bytes, and known base64url. The rest of the JWS gets the same base64url checks as
+ * in the full path and is decoded; the constant bytes there are compared, only the hole values
+ * are read, and the header is the template's with those values in place, which is exactly what
+ * JSON.parse of the same bytes gives (why: header-template.ts). Everything the full path checks
+ * that depends only on the constant text (nesting, b64 false and critical, crit entries present
+ * and unique, no jwk/jku/x5u, x5c strings, x5t#S256 = the cached signer's, the cached chain is
+ * the one in the header) held when the template was made; what depends on the call (allowed
+ * algorithms, understood crit names, maximum chain length, the cache at hand still holding that
+ * very chain, jose having accepted that algorithm) and on a hole (sigT) is checked again here.
+ * Any failure, of the match or of a check, only leads to the full path, which then gives the
+ * result (and the error) it always gives: the template path never refuses anything.
+ *
+ * alg and x5t#S256 stay in the constant text (not holes), so a template stands for one algorithm
+ * and one signer certificate. Up to RECENT_TEMPLATES layouts of all signers are tried, newest
+ * first (trying another signer's costs a look at one character, the anchor's last); each cached
+ * chain also keeps its last TEMPLATES_PER_SIGNER, brought back when the recent ones have moved
+ * on, and gets at most MAX_TEMPLATE_ATTEMPTS tries to make one (each parses and serialises its
+ * header once more), so a signer whose headers never fit one costs little.
+ */
+interface SignerTemplate {
+  readonly template: HeaderTemplate;
+  readonly known: ParsedX5c;
+  readonly alg: JwsAlgorithm;
+  readonly crit: readonly string[];
+  /** The understood-names set (understoodCrit) that last held all of `crit`: the same set needs no new look. */
+  understoodBy: ReadonlySet<string> | undefined;
+}
+const recentTemplates: SignerTemplate[] = [];
+const RECENT_TEMPLATES = 64;
+const TEMPLATES_PER_SIGNER = 4;
+const MAX_TEMPLATE_ATTEMPTS = 64;
+const signerTemplates = new WeakMap<ParsedX5c, { attempts: number; readonly templates: SignerTemplate[] }>();
+/** The last result of the full path that may give a template once its signature is verified. */
+let templateCandidate: DecodedDetachedJws | undefined;
+const TEMPLATE_CONSTANTS: ReadonlySet<string> = new Set(['alg', 'x5t#S256']);
+
+function decodeWithTemplate(jws: string, protectedB64: string, signatureB64: string, options: Omit<VerifyDetachedOptions, 'payload'>, cache: ParsedChainCache): DecodedDetachedJws | undefined {
+  for (const entry of recentTemplates) {
+    const { anchor } = entry.template;
+    // The last character first: another signer's chain almost always differs there.
+    if (protectedB64.length < anchor.charEnd || protectedB64.charCodeAt(anchor.charEnd - 1) !== anchor.text.charCodeAt(anchor.text.length - 1)) continue;
+    if (protectedB64.substring(anchor.charStart, anchor.charEnd) !== anchor.text) continue;
+    // The rest of both parts must be base64url as the full path wants it (decodeBase64urlPart):
+    // only ASCII, neither `+` nor `/`, and what Node's decoder writes is counted.
+    const head = protectedB64.slice(0, anchor.charStart);
+    if (!asciiWithoutPlusOrSlash(head) || !asciiWithoutPlusOrSlash(jws.slice(anchor.charEnd))) return undefined;
+    const tail = protectedB64.slice(anchor.charEnd);
+    if (decodeSignature(signatureB64) === undefined) return undefined;
+    const headerBytes = headerBuffer(Math.floor((protectedB64.length * 3) / 4));
+    if (headerBytes.write(head, 0, 'base64url') !== anchor.byteStart || decodeBase64urlPart(tail, headerBytes, true, anchor.byteEnd) < 0) return undefined;
+    const header = fillHeaderTemplate(entry.template, headerBytes, true);
+    if (header === undefined) continue;
+    const { known, alg } = entry;
+    if (cache.getParsed(known.x5t) !== known || !known.joseVerified.has(alg)) continue;
+    // RFC 8725 §3.1 and RFC 7515 §4.1.11 as the caller asks now (see the full checks below).
+    if (!(options.algorithms ?? DEFAULT_JWS_ALGORITHMS).includes(alg)) continue;
+    const understood = understoodCrit(options.crit);
+    if (understood !== entry.understoodBy) {
+      let understoodAll = true;
+      for (const name of entry.crit) if (!understood.has(name)) understoodAll = false;
+      if (!understoodAll) continue;
+      entry.understoodBy = understood;
+    }
+    if (known.x5c.length > (options.maxChainLength ?? 5)) continue;
+    const millis = sigTMillis(header.sigT as string);
+    if (Number.isNaN(millis)) continue;
+    return { protectedB64, signatureB64, header: header as DecodedDetachedJws['header'], certificates: known.certificates, signingTime: new Date(millis), cached: known };
+  }
+  return undefined;
+}
+
+function asciiWithoutPlusOrSlash(text: string): boolean {
+  return Buffer.byteLength(text, 'utf8') === text.length && text.indexOf('+') < 0 && text.indexOf('/') < 0;
+}
+
+/**
+ * After the signature of `decoded` was verified: when it came from the full path for a chain jose
+ * accepted, a template of its header becomes one of the recent ones (the signer's own if one fits,
+ * else a new one).
+ */
+function rememberTemplate(decoded: DecodedDetachedJws): void {
+  if (decoded !== templateCandidate) return;
+  templateCandidate = undefined;
+  const known = decoded.cached as ParsedX5c;
+  const alg = decoded.header.alg as JwsAlgorithm;
+  let own = signerTemplates.get(known);
+  if (own === undefined) signerTemplates.set(known, (own = { attempts: 0, templates: [] }));
+  if (own.templates.length === 0 && own.attempts >= MAX_TEMPLATE_ATTEMPTS) return;
+  // Decoded again: the reused header buffer may hold the stand-in text of parseHeader by now.
+  const bytes = Buffer.from(decoded.protectedB64, 'base64url');
+  let entry = own.templates.find((t) => t.alg === alg && fillHeaderTemplate(t.template, bytes, false) !== undefined);
+  if (entry === undefined) {
+    if (own.attempts >= MAX_TEMPLATE_ATTEMPTS) return;
+    own.attempts++;
+    const template = headerTemplateOf(bytes, TEMPLATE_CONSTANTS);
+    if (template === undefined) return;
+    // alg from the template's own parse of the verified text (the decoded header went to the caller).
+    entry = { template, known, alg: template.header.alg as JwsAlgorithm, crit: template.header.crit as string[], understoodBy: undefined };
+    own.templates.unshift(entry);
+    if (own.templates.length > TEMPLATES_PER_SIGNER) own.templates.pop();
+  }
+  const at = recentTemplates.indexOf(entry);
+  if (at >= 0) recentTemplates.splice(at, 1);
+  recentTemplates.unshift(entry);
+  if (recentTemplates.length > RECENT_TEMPLATES) recentTemplates.pop();
 }
 
 /** Decodes and checks the protected header, without verifying the signature. */
@@ -422,6 +553,11 @@ export function decodeDetachedJws(options: Omit<VerifyDetachedOptions, 'payload'
   const secondDot = firstDot + 1;
   const protectedB64 = jws.slice(0, firstDot);
   const signatureB64 = jws.slice(secondDot + 1);
+  const useTemplates = options.parsedCache !== undefined && options.headerTemplates !== false;
+  if (useTemplates) {
+    const templated = decodeWithTemplate(jws, protectedB64, signatureB64, options, options.parsedCache as ParsedChainCache);
+    if (templated !== undefined) return templated;
+  }
   // Base64url (RFC 7515 §2, RFC 4648 §5) in both parts, see decodeBase64urlPart: only ASCII (one
   // UTF-8 byte per character), neither `+` nor `/`; the rest is counted while decoding.
   if (Buffer.byteLength(jws, 'utf8') !== jws.length || jws.indexOf('+') >= 0 || jws.indexOf('/') >= 0) throw notBase64url(jws);
@@ -501,7 +637,10 @@ export function decodeDetachedJws(options: Omit<VerifyDetachedOptions, 'payload'
     throw new TrustError('ERR_TRUST_JWS_ALG_NOT_ALLOWED', { message: `Algorithm ${alg} does not fit the signer's key type` });
   }
   const typedHeader = header as DecodedDetachedJws['header'];
-  return cached ? { protectedB64, signatureB64, header: typedHeader, certificates, signingTime, cached } : { protectedB64, signatureB64, header: typedHeader, certificates, signingTime };
+  if (!cached) return { protectedB64, signatureB64, header: typedHeader, certificates, signingTime };
+  const decoded = { protectedB64, signatureB64, header: typedHeader, certificates, signingTime, cached };
+  if (useTemplates && cached.joseVerified.has(alg as JwsAlgorithm)) templateCandidate = decoded;
+  return decoded;
 }
 
 /**
@@ -518,6 +657,7 @@ export function verifyDetachedCached(options: VerifyDetachedOptions): DecodedDet
   if (!verifyWithNodeCrypto(alg, decoded.certificates[0] as ParsedCertificate, decoded.protectedB64, options.payload, decoded.signatureB64)) {
     throw new TrustError('ERR_TRUST_JWS_BAD_SIGNATURE');
   }
+  rememberTemplate(decoded);
   return decoded;
 }
 
@@ -535,6 +675,7 @@ export async function verifyDetachedCachedOffloaded(options: VerifyDetachedOptio
   if (!(await verifyOnThreadPool(alg, decoded.certificates[0] as ParsedCertificate, decoded.protectedB64, options.payload, decoded.signatureB64))) {
     throw new TrustError('ERR_TRUST_JWS_BAD_SIGNATURE');
   }
+  rememberTemplate(decoded);
   return decoded;
 }
 
@@ -564,6 +705,7 @@ export async function verifyDetached(options: VerifyDetachedOptions): Promise<De
   const signer = decoded.certificates[0] as ParsedCertificate;
   if (decoded.cached?.joseVerified.has(alg)) {
     if (!verifyWithNodeCrypto(alg, signer, decoded.protectedB64, options.payload, decoded.signatureB64)) throw new TrustError('ERR_TRUST_JWS_BAD_SIGNATURE');
+    rememberTemplate(decoded);
     return decoded;
   }
   try {
