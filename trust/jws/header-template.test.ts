@@ -1,8 +1,7 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { TrustError } from '../errors/trust-error.js';
-import { issueCertificate } from '../pki/issue-certificate.js';
 import type { LoadedIdentity } from '../pki/load-demo-pki.js';
-import { startDemoEnvironment, type DemoEnvironment } from '../testing/demo-environment.js';
+import { rsaPssSigningChain, startDemoEnvironment, type DemoEnvironment } from '../testing/demo-environment.js';
 import { code } from '../testing/trust-error-code.js';
 import type { ParsedCertificate } from '../x509/parse-certificate.js';
 import { eventSigningInput, signEvent } from './event-signatures.js';
@@ -31,18 +30,12 @@ beforeAll(async () => {
     const id = (env.pki.states[state].agencies[0] as { signing: LoadedIdentity }).signing;
     return { privateKey: id.key.privateKey, certificates: id.chain, clock: env.clock };
   };
-  const sa = env.pki.states.SA;
-  const rsaKey = (sa.gateway?.server as LoadedIdentity).key;
-  const leaf = await issueCertificate({
-    subject: 'C=SA, O=MHRSD, CN=template signer', subjectKey: rsaKey, issuer: { certificate: sa.intermediate.certificate, key: sa.intermediate.key },
-    profile: 'signing', notBefore: env.clock.now(), notAfter: new Date(env.clock.now().getTime() + 86_400_000), rsaScheme: 'pss',
-    subjectAltNames: { uri: ['urn:gcc:client:SA:GOV:MHRSD:template'] },
-  });
+  const rsa = await rsaPssSigningChain(env, 'template');
   signers.push(
     { alg: 'ES256', signer: agency('QA') },
     { alg: 'ES384', signer: agency('KW') },
     { alg: 'EdDSA', signer: agency('AE') },
-    { alg: 'PS256', signer: { privateKey: rsaKey.privateKey, certificates: [leaf, sa.intermediate.certificate], clock: env.clock } },
+    { alg: 'PS256', signer: { privateKey: rsa.key, certificates: rsa.chain, clock: env.clock } },
   );
 });
 

@@ -3,7 +3,7 @@ import { TrustError } from '../errors/trust-error.js';
 import { issueCertificate } from '../pki/issue-certificate.js';
 import { generateKeyPair } from '../pki/key-pair.js';
 import type { LoadedIdentity } from '../pki/load-demo-pki.js';
-import { startDemoEnvironment, type DemoEnvironment } from '../testing/demo-environment.js';
+import { rsaPssSigningChain, startDemoEnvironment, type DemoEnvironment } from '../testing/demo-environment.js';
 import { code, codeOf } from '../testing/trust-error-code.js';
 import type { ParsedCertificate } from '../x509/parse-certificate.js';
 import { signDetached, x5tS256 } from './sign-detached.js';
@@ -94,16 +94,9 @@ describe('parsed signer cache (keyed by x5t#S256)', () => {
     expect(await codeOf(verifySignature({ jws: es384, payload, trust }))).toBe('ERR_TRUST_JWS_ALG_NOT_ALLOWED');
 
     // PS256 accepted and cached for an RSA signer; RS256 from the same signer goes through jose, and only when allowed.
-    const sa = env.pki.states.SA;
-    const rsaKey = (sa.gateway?.server as LoadedIdentity).key;
-    const leaf = await issueCertificate({
-      subject: 'C=SA, O=MHRSD, CN=rsa signer', subjectKey: rsaKey, issuer: { certificate: sa.intermediate.certificate, key: sa.intermediate.key },
-      profile: 'signing', notBefore: env.clock.now(), notAfter: new Date(env.clock.now().getTime() + 86_400_000), rsaScheme: 'pss',
-      subjectAltNames: { uri: ['urn:gcc:client:SA:GOV:MHRSD:rsa'] },
-    });
-    const chain = [leaf, sa.intermediate.certificate];
-    const ps256 = await signDetached({ payload, privateKey: rsaKey.privateKey, certificates: chain, signingTime: env.clock.now(), algorithm: 'PS256' });
-    const rs256 = await signDetached({ payload, privateKey: rsaKey.privateKey, certificates: chain, signingTime: env.clock.now(), algorithm: 'RS256' });
+    const { key, chain } = await rsaPssSigningChain(env, 'rsa');
+    const ps256 = await signDetached({ payload, privateKey: key, certificates: chain, signingTime: env.clock.now(), algorithm: 'PS256' });
+    const rs256 = await signDetached({ payload, privateKey: key, certificates: chain, signingTime: env.clock.now(), algorithm: 'RS256' });
     const cache = new ValidatedChainCache();
     const algorithms = ['PS256', 'RS256'] as const;
     await verifyDetached({ jws: ps256, payload, algorithms, parsedCache: cache });
@@ -114,7 +107,7 @@ describe('parsed signer cache (keyed by x5t#S256)', () => {
     const relabelled = withHeader(ps256, { ...headerOf(ps256), alg: 'RS256' });
     expect(await codeOf(verifyDetached({ jws: relabelled, payload, algorithms, parsedCache: cache }))).toBe('ERR_TRUST_JWS_BAD_SIGNATURE');
     await verifyDetached({ jws: rs256, payload, algorithms, parsedCache: cache });
-    expect([...(cache.getParsed(x5tS256(leaf.der))?.joseVerified ?? [])].sort()).toEqual(['PS256', 'RS256']);
+    expect([...(cache.getParsed(x5tS256((chain[0] as ParsedCertificate).der))?.joseVerified ?? [])].sort()).toEqual(['PS256', 'RS256']);
     expect(code(() => verifyDetachedCached({ jws: relabelled, payload, algorithms, parsedCache: cache }))).toBe('ERR_TRUST_JWS_BAD_SIGNATURE');
   });
 });

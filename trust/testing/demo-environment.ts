@@ -8,7 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { initDemoPki, type DemoPkiManifest } from '../pki/init-demo-pki.js';
 import { cachedTestKey } from './cached-keys.js';
-import { loadDemoPki, type LoadedDemoPki } from '../pki/load-demo-pki.js';
+import type { KeyObject } from 'node:crypto';
+import { issueCertificate } from '../pki/issue-certificate.js';
+import { loadDemoPki, type LoadedDemoPki, type LoadedIdentity } from '../pki/load-demo-pki.js';
+import type { ParsedCertificate } from '../x509/parse-certificate.js';
 import { RevocationChecker } from '../revocation/revocation-checker.js';
 import { startDemoTrustServices, type DemoTrustServices } from '../servers/start-demo-trust-services.js';
 import { TrustListHolder } from '../trust-list/trust-list-holder.js';
@@ -76,4 +79,24 @@ export async function startDemoEnvironment(options: { readonly manifest?: DemoPk
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * An RSA-PSS signing chain under SA's intermediate (the demo PKI issues no RSA signing identity of
+ * its own): leaf with the SA gateway's RSA key, valid a day from the environment's clock.
+ */
+export async function rsaPssSigningChain(env: DemoEnvironment, member: string): Promise<{ readonly key: KeyObject; readonly chain: readonly ParsedCertificate[] }> {
+  const sa = env.pki.states.SA;
+  const rsaKey = (sa.gateway?.server as LoadedIdentity).key;
+  const leaf = await issueCertificate({
+    subject: `C=SA, O=MHRSD, CN=${member} signer`,
+    subjectKey: rsaKey,
+    issuer: { certificate: sa.intermediate.certificate, key: sa.intermediate.key },
+    profile: 'signing',
+    notBefore: env.clock.now(),
+    notAfter: new Date(env.clock.now().getTime() + 86_400_000),
+    rsaScheme: 'pss',
+    subjectAltNames: { uri: [`urn:gcc:client:SA:GOV:MHRSD:${member}`] },
+  });
+  return { key: rsaKey.privateKey, chain: [leaf, sa.intermediate.certificate] };
 }
