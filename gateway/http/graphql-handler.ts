@@ -129,10 +129,7 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
         operationText = params.get('query') ?? undefined;
       }
 
-      const headers = new HeaderMap();
-      for (const [key, value] of Object.entries(req.headers)) {
-        if (value !== undefined) headers.set(key, Array.isArray(value) ? value.join(', ') : value);
-      }
+      const headers = apolloHeaders(req);
       const traceparent = req.headers['traceparent'];
       const context: GatewayRequestContext = {
         requestId,
@@ -181,6 +178,26 @@ export function createGraphQLHandler(options: GraphQLHandlerOptions): GraphQLHan
       release?.();
     }
   };
+}
+
+/**
+ * The request headers Apollo Server reads: the media types (CSRF prevention, GET, the answer's
+ * content type) and the CSRF-preflight headers (create-app.ts `csrfPrevention`). No plugin of ours
+ * reads headers (identity, purpose, signature and trace context travel in the context), so the
+ * others (among them the ~4 KB signature) are not copied. `accept: application/json`, what most
+ * clients send, is left out: Apollo then answers application/json without running its content
+ * negotiation, which is the type that negotiation picks for that header.
+ */
+const APOLLO_HEADERS = ['content-type', 'accept', 'apollo-require-preflight', 'x-apollo-operation-name', 'x-gccgw-request'] as const;
+
+function apolloHeaders(req: IncomingMessage): HeaderMap {
+  const headers = new HeaderMap();
+  for (const name of APOLLO_HEADERS) {
+    const value = req.headers[name];
+    if (value === undefined || (name === 'accept' && value === 'application/json')) continue;
+    headers.set(name, Array.isArray(value) ? value.join(', ') : value);
+  }
+  return headers;
 }
 
 function millisSince(started: bigint): number {

@@ -175,6 +175,18 @@ describe('bad input', () => {
     });
   });
 
+  it('answers in the media type the Accept header asks for (GraphQL over HTTP)', async () => {
+    const query = { query: '{ __typename }' };
+    const typeFor = async (accept: string | null): Promise<string | null> => (await postGraphQL(gateway.graphqlUrl, query, { accept })).headers.get('content-type');
+    expect(await typeFor(null)).toBe('application/json; charset=utf-8');
+    expect(await typeFor('application/json')).toBe('application/json; charset=utf-8');
+    expect(await typeFor('*/*')).toBe('application/json; charset=utf-8');
+    expect(await typeFor('application/graphql-response+json')).toBe('application/graphql-response+json; charset=utf-8');
+    expect(await typeFor('application/graphql-response+json, application/json;q=0.9')).toBe('application/graphql-response+json; charset=utf-8');
+    const refused = await postGraphQL(gateway.graphqlUrl, query, { accept: 'text/plain' });
+    expect(refused.status).toBe(406);
+  });
+
   it('keeps serving after every kind of bad input', async () => {
     const response = await postGraphQL(gateway.graphqlUrl, { query: '{ governmentEntity(state: QA, code: "MOF") { code } }' });
     expect(response.body).toEqual({ data: { governmentEntity: { code: 'MOF' } } });
