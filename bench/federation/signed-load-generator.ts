@@ -9,7 +9,7 @@
  *   client certificate on its keep-alive TLS connections and one extra header per request;
  * - signatures are made *before the clock starts*: a pool of (expected requests per second x
  *   duration x headroom) signed requests, sized from the rate this generator last saw for the same
- *   body (a conservative guess before the first run). If the gateway is faster than expected, the
+ *   body (a generous guess, 2,000 per second, before the first run). If the gateway is faster than expected, the
  *   pool is topped up in small batches during the run; those signatures are counted and reported
  *   (`signedDuringRun`), since they took CPU from the measured time. Leftovers are thrown away,
  *   never reused. Signing cost per request (client CPU time) is measured while pre-signing and
@@ -111,7 +111,13 @@ export interface SignedLoadGeneratorOptions {
   readonly verifyEvery?: number;
   /** Pool size = expected rate x duration x headroom (+ 8 per connection). @default 2 */
   readonly headroom?: number;
-  /** The expected rate before this generator has measured one for a body. @default 500 */
+  /**
+   * The expected rate before this generator has measured one for a body (the warm-up's). A guess
+   * below the gateway's real rate makes the warm-up top its pool up while it runs, and the rate it
+   * then sees, lowered by that signing, sizes the first measured run's pool too small, so that run
+   * signs during the clock as well; signing too many ahead costs only time before the clock.
+   * @default 2000
+   */
   readonly initialRequestsPerSecond?: number;
 }
 
@@ -243,7 +249,7 @@ export class SignedLoadGenerator {
     this.#pathAndQuery = `${url.pathname}${url.search}`;
     this.#verifyEvery = options.verifyEvery ?? 50;
     this.#headroom = options.headroom ?? 2;
-    this.#initialRate = options.initialRequestsPerSecond ?? 500;
+    this.#initialRate = options.initialRequestsPerSecond ?? 2000;
     if (!Number.isInteger(this.#verifyEvery) || this.#verifyEvery < 1) throw new TypeError('verifyEvery must be a positive integer');
   }
 
