@@ -34,7 +34,10 @@ describe('schemas/asyncapi.yaml', () => {
     // Loopback connections are let through: they are other suites' servers in this Jest worker
     // (a client of an earlier suite reconnecting), never a parser reaching out to the Internet.
     net.Socket.prototype.connect = function connect(this: net.Socket, ...args: unknown[]) {
-      const target = args[0] as { host?: unknown } | undefined;
+      // net.connect() and http agents call connect() with Node's normalised arguments: one array
+      // whose first element holds the options.
+      const first = args[0];
+      const target = (Array.isArray(first) ? first[0] : first) as { host?: unknown } | undefined;
       const host = typeof target === 'object' && target !== null ? target.host : undefined;
       if (host === '127.0.0.1' || host === '::1' || host === 'localhost') return originalConnect.apply(this, args as Parameters<typeof originalConnect>);
       connections.push(JSON.stringify(args[0]));
