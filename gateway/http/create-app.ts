@@ -186,8 +186,7 @@ export function createApp(options: CreateAppOptions): (req: IncomingMessage, res
       return;
     }
     if (req.method === 'POST') {
-      const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-      if (type !== 'application/json' && type !== 'application/graphql-response+json') {
+      if (!isJsonMediaType(req.headers['content-type'])) {
         sendError(res, 'ERR_UNSUPPORTED_MEDIA_TYPE', requestId);
         return;
       }
@@ -242,22 +241,23 @@ export function createApp(options: CreateAppOptions): (req: IncomingMessage, res
    */
   return (req, res) => {
     const url = req.url ?? '/';
+    const length = declaredLength(req.headers['content-length'], options.bodyLimitBytes);
     const fast =
       req.method === 'POST' &&
       (url === GRAPHQL_PATH || url.startsWith(`${GRAPHQL_PATH}?`)) &&
       options.isAccepting() &&
       isJsonMediaType(req.headers['content-type']) &&
       req.headers['content-encoding'] === undefined &&
-      declaredLength(req.headers['content-length'], options.bodyLimitBytes) !== undefined;
+      length !== undefined;
     if (!fast) {
       app(req, res);
       return;
     }
     const scope = beginRequest(req, res, GRAPHQL_PATH);
-    readDeclaredBody(req, declaredLength(req.headers['content-length'], options.bodyLimitBytes) ?? 0, (body) => {
+    readDeclaredBody(req, length, (body) => {
       if (body === undefined) {
         // The client went away (or sent less than it declared): nobody to answer, but say so if we can.
-        if (!res.headersSent && !res.destroyed) writeError(res, 'ERR_BAD_REQUEST', scope.requestId);
+        if (!res.destroyed) sendError(res, 'ERR_BAD_REQUEST', scope.requestId);
         return;
       }
       void graphql(req, res, { requestId: scope.requestId, logger: scope.logger, rawBody: body, pathAndQuery: url });
@@ -325,21 +325,17 @@ const errorHandler: ErrorRequestHandler = (error: unknown, _req: Request, res: R
   return sendError(res, 'ERR_INTERNAL', requestId);
 };
 
-/** An error answer without express (the fast path). */
-function writeError(res: ServerResponse, code: ErrorCode, requestId: string): void {
-  const error = new GatewayError(code);
-  res.statusCode = error.httpStatus;
-  res.setHeader('content-type', 'application/json; charset=utf-8');
-  res.end(JSON.stringify(errorBody(code, requestId)));
-}
-
-function sendError(res: Response, code: ErrorCode, requestId: string, headers: Record<string, string> = {}, message?: string): void {
+/** An error answer with its code and correlation id, on either path (express's Response is a ServerResponse). */
+function sendError(res: ServerResponse, code: ErrorCode, requestId: string, headers: Record<string, string> = {}, message?: string): void {
   if (res.headersSent) {
     res.end();
     return;
   }
   const error = new GatewayError(code);
-  res.status(error.httpStatus).set(headers).type('application/json').send(JSON.stringify(errorBody(code, requestId, message)));
+  res.statusCode = error.httpStatus;
+  for (const [name, value] of Object.entries(headers)) res.setHeader(name, value);
+  res.setHeader('content-type', 'application/json; charset=utf-8');
+  res.end(JSON.stringify(errorBody(code, requestId, message)));
 }
 
 function routeLabel(path: string): string {
