@@ -120,7 +120,7 @@ export class MemberRequestVerifier {
     }
     // Replay is checked last, so that a refused request does not burn its nonce.
     try {
-      this.#nonces.checkAndRemember(signer.clientId, verified.nonce);
+      this.#nonces.checkAndRemember(signer.clientId, verified.nonce, verified.signingTime);
     } catch (error) {
       throw AccessRefusal.from(error);
     }
