@@ -7,7 +7,7 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { acquireDirectoryLock, LOCK_FILE, releaseDirectoryLock } from '../util/directory-lock.js';
 import { GENESIS_HASH, type AuditRecordBody, type CheckpointBody, type SealedRecord } from './audit-record.js';
 import { recoverJsonLines } from '../util/json-lines-file.js';
-import { checkLineBytes, encodeRecord } from './record-codec.js';
+import { checkLineBytes, encodeRecordBytes } from './record-codec.js';
 
 const write = promisify(writeCallback) as (fd: number, buffer: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>;
 const fdatasync = promisify(fdatasyncCallback);
@@ -36,7 +36,8 @@ export const SEGMENTS_DIR = 'segments';
 const SEGMENT_NAME = /^(\d{6})\.jsonl$/;
 
 interface Pending {
-  readonly line: string;
+  /** The record's line as written (newline included). */
+  readonly bytes: Buffer;
   readonly sealed: SealedRecord;
   readonly resolve: () => void;
   readonly reject: (error: Error) => void;
@@ -135,12 +136,12 @@ export class EvidenceLog {
     if (this.#failure !== undefined) return Promise.reject(this.#unavailable(this.#failure));
     const seq = this.#seq + 1;
     const time = this.#options.now().toISOString();
-    const { line, hash } = encodeRecord(seq, this.#head, time, body);
+    const { bytes, hash } = encodeRecordBytes(seq, this.#head, time, body);
     const sealed: SealedRecord = { seq, prev: this.#head, time, body, hash };
     this.#seq = seq;
     this.#head = hash;
     return new Promise<SealedRecord>((resolve, reject) => {
-      this.#pending.push({ line, sealed, resolve: () => resolve(sealed), reject });
+      this.#pending.push({ bytes, sealed, resolve: () => resolve(sealed), reject });
       if (this.#options.durability === 'batch') resolve(sealed);
       this.#schedule();
     });
@@ -206,7 +207,7 @@ export class EvidenceLog {
     const run = (async () => {
       try {
         if (this.#failure !== undefined) throw this.#failure;
-        const data = Buffer.from(batch.map((p) => p.line).join(''), 'utf8');
+        const data = batch.length === 1 ? (batch[0] as Pending).bytes : Buffer.concat(batch.map((p) => p.bytes));
         if (this.#segmentBytes > 0 && this.#segmentBytes + data.length > this.#options.segmentMaxBytes) this.#rotate();
         // fs.write may write fewer bytes than asked (e.g. near a full disk); write the rest or fail.
         for (let offset = 0; offset < data.length; ) {

@@ -14,10 +14,51 @@ import { GENESIS_HASH, type AuditRecordBody, type SealedRecord } from './audit-r
  */
 const HASH_MARKER = ',"hash":"';
 
+/** The bytes of one record line (newline included) and its hash, as the log writes them. */
+export function encodeRecordBytes(seq: number, prev: string, time: string, body: AuditRecordBody): { bytes: Buffer; hash: string } {
+  const prefix = `{"seq":${seq},"prev":"${prev}","time":${JSON.stringify(time)},"body":${bodyJson(body)}`;
+  // Encoded once: hashed as bytes and written as they are (hashing the text would encode it too).
+  const prefixLength = Buffer.byteLength(prefix, 'utf8');
+  const bytes = Buffer.allocUnsafe(prefixLength + TAIL_BYTES + 1);
+  bytes.write(prefix, 0, prefixLength, 'utf8');
+  const hash = oneShotHash('sha256', bytes.subarray(0, prefixLength), 'hex');
+  bytes.write(`${HASH_MARKER}${hash}"}\n`, prefixLength, 'latin1');
+  return { bytes, hash };
+}
+
 export function encodeRecord(seq: number, prev: string, time: string, body: AuditRecordBody): { line: string; hash: string } {
-  const prefix = `{"seq":${seq},"prev":"${prev}","time":${JSON.stringify(time)},"body":${JSON.stringify(body)}`;
-  const hash = oneShotHash('sha256', prefix, 'hex');
-  return { line: `${prefix}${HASH_MARKER}${hash}"}\n`, hash };
+  const { bytes, hash } = encodeRecordBytes(seq, prev, time, body);
+  return { line: bytes.toString('utf8'), hash };
+}
+
+/** Text JSON carries as it is: base64url, and the dots of a compact JWS (RFC 7515 §7.1). */
+const PLAIN_TEXT = /^[A-Za-z0-9_.-]*$/;
+
+function jsonText(value: unknown): string | undefined {
+  return typeof value === 'string' && PLAIN_TEXT.test(value) ? `"${value}"` : JSON.stringify(value);
+}
+
+/**
+ * `JSON.stringify(body)`, except that an exchange's request and response signatures go last. They
+ * are most of a signed exchange's record (two compact JWS of ~3.5 KB, the x5c chains), and
+ * JSON.stringify examines every character for escaping, measured at about half the cost of
+ * encoding such a record; a test for the base64url alphabet is about twice as fast, after which
+ * the text goes in between quotes as it is. Readers parse the line as JSON and the chain hash
+ * covers the bytes as written, so the member order is free.
+ */
+function bodyJson(body: AuditRecordBody): string {
+  const { requestSignature, responseSignature, ...rest } = body as { readonly requestSignature?: unknown; readonly responseSignature?: unknown };
+  if (typeof requestSignature !== 'string' && typeof responseSignature !== 'string') return JSON.stringify(body);
+  let json = JSON.stringify(rest).slice(0, -1);
+  for (const [name, value] of [
+    ['requestSignature', requestSignature],
+    ['responseSignature', responseSignature],
+  ] as const) {
+    // JSON.stringify leaves out members whose value it cannot represent; so does this.
+    const text = value === undefined || typeof value === 'function' || typeof value === 'symbol' ? undefined : jsonText(value);
+    if (text !== undefined) json += `${json.length > 1 ? ',' : ''}"${name}":${text}`;
+  }
+  return `${json}}`;
 }
 
 export type LineCheck =
