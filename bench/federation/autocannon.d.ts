@@ -19,6 +19,19 @@ declare module 'autocannon' {
     onResponse?: (status: number, body: string, context: Record<string, unknown>, headers: Record<string, string | string[]>) => void;
   }
 
+  /**
+   * One connection's client. Not in autocannon's documented API: the two members the signed load
+   * generator replaces per connection (load-generator.ts, `PerConnectionHooks`), as autocannon 9.0.0
+   * (pinned) calls them: `getRequestBuffer()` for the bytes of each request it writes, and the
+   * iterator's `recordBody` with each response (status, body, raw header list).
+   */
+  interface AutocannonClient {
+    getRequestBuffer: () => Buffer;
+    readonly requestIterator: {
+      recordBody: (request: unknown, status: number, body: string, rawHeaders: string[] | undefined) => void;
+    };
+  }
+
   interface AutocannonOptions {
     url: string;
     method?: 'GET' | 'POST';
@@ -32,6 +45,8 @@ declare module 'autocannon' {
     /** Seconds before a request counts as timed out. */
     timeout?: number;
     pipelining?: number;
+    /** Called with each connection's client when autocannon creates it, before its first request. */
+    setupClient?: (client: AutocannonClient) => void;
     /** Per-request hooks (see AutocannonRequest); one entry here means every request goes through it. */
     requests?: AutocannonRequest[];
     /**
@@ -59,5 +74,5 @@ declare module 'autocannon' {
 
   function autocannon(options: AutocannonOptions, callback: (error: Error | null, result: AutocannonResult) => void): AutocannonInstance;
   export default autocannon;
-  export type { AutocannonInstance, AutocannonOptions, AutocannonRequest, AutocannonResult };
+  export type { AutocannonClient, AutocannonInstance, AutocannonOptions, AutocannonRequest, AutocannonResult };
 }
