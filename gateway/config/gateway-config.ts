@@ -441,6 +441,12 @@ export const gatewayConfigSchema = z.strictObject({
       maxClockSkewSeconds: z.number().int().min(1).max(3600).default(300),
       /** Sign every response on the mTLS port (detached JWS bound to the request hash). */
       signResponses: z.boolean().default(true),
+      /**
+       * Where the member port's public-key operations run (request signature checks, response and
+       * subgraph-context signatures): `thread-pool` (libuv, other cores), `event-loop` (in the
+       * call, no thread round trips), or `auto`: the pool with 4 or more cores, else the event loop.
+       */
+      publicKeyOperations: z.enum(['auto', 'event-loop', 'thread-pool']).default('auto'),
       /** Whole-request deadline, from the first byte to the response. */
       requestTimeoutMillis: millis.default(30_000),
       /** Largest batch (JSON array of operations) in one request; 1 = batching off. */
@@ -469,6 +475,7 @@ export const gatewayConfigSchema = z.strictObject({
       policyFile: 'config/access-policy.yaml',
       maxClockSkewSeconds: 300,
       signResponses: true,
+      publicKeyOperations: 'auto',
       requestTimeoutMillis: 30_000,
       maxBatchSize: 1,
       limits: { maxDepth: 12, maxAliases: 30, maxRootFields: 20, maxTokens: 5000, maxCost: 5000, defaultListSize: 20 },

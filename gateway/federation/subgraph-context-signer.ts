@@ -39,10 +39,14 @@ export function createSubgraphContextSigner(signer: Signer, options: { readonly 
       JSON.stringify({ aud: subgraph, iat: now, exp: now + validity, rid: context.requestId, cid: context.clientId, pur: context.purpose }),
     ).toString('base64url');
     const input = `${header}.${payload}`;
-    // The callback form signs on the libuv thread pool, off the event loop.
-    const jws = new Promise<string>((resolve, reject) => {
-      sign(hash, Buffer.from(input), keyOptions, (error, signature) => (error !== null ? reject(error) : resolve(`${input}.${signature.toString('base64url')}`)));
-    });
+    // The callback form signs on the libuv thread pool, off the event loop, unless the signer says
+    // to sign in the call (a small machine: see access.publicKeyOperations).
+    const jws =
+      signer.offloadSigning === false
+        ? Promise.resolve(`${input}.${sign(hash, Buffer.from(input), keyOptions).toString('base64url')}`)
+        : new Promise<string>((resolve, reject) => {
+            sign(hash, Buffer.from(input), keyOptions, (error, signature) => (error !== null ? reject(error) : resolve(`${input}.${signature.toString('base64url')}`)));
+          });
     if (context.requestId !== undefined) {
       if (recent.size >= 10_000) recent.delete(recent.keys().next().value as string);
       recent.set(key, { jws, exp: now + validity });

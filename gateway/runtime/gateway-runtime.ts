@@ -23,6 +23,7 @@ import { RetentionScheduler } from '../audit/retention-scheduler.js';
 import { exchangeRecorderPlugin } from '../audit/exchange-recorder.js';
 import { startGatewayTrust, type StartedGatewayTrust } from '../access/start-gateway-trust.js';
 import { MemberRequestVerifier } from '../access/member-request-verifier.js';
+import { offloadPublicKeyOperations } from '../access/public-key-operations.js';
 import { insecureDemoSecurity, mutualTlsSecurity, mutualTlsWebSocketIdentity } from '../access/listener-security.js';
 import { createAccessControl } from '../access/access-control.js';
 import { SubjectHasher } from '../audit/subject-hasher.js';
@@ -108,6 +109,12 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     // Subgraphs served by the gateway itself, in every mode (see gateway-owned-subgraphs.ts).
     const owned: GatewayOwnedSubgraph[] = [createEventsSubgraph(events), quality.subgraph];
     for (const subgraph of owned) inProcess.set(subgraph.name, subgraph);
+    // The member port's signing identity and signature checks, with public-key operations where
+    // access.publicKeyOperations puts them (the events module keeps its own choice).
+    const offloadPublicKey = offloadPublicKeyOperations(config.access.publicKeyOperations);
+    const memberSigner = { ...trust.signer, offloadSigning: offloadPublicKey };
+    const memberTrust = { ...trust, signatureTrust: { ...trust.signatureTrust, offloadSignatureChecks: offloadPublicKey } };
+    options.logger.debug({ publicKeyOperations: offloadPublicKey ? 'thread-pool' : 'event-loop', setting: config.access.publicKeyOperations }, 'member port public-key operations');
     const supergraph = new SupergraphGateway({
       logger: options.logger.child({ component: 'federation' }),
       metrics,
@@ -115,7 +122,7 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
       overrides: config.subgraphs.overrides,
       execution: config.supergraph.execution,
       inProcess,
-      ...(config.subgraphs.signContext ? { contextSigner: createSubgraphContextSigner(trust.signer) } : {}),
+      ...(config.subgraphs.signContext ? { contextSigner: createSubgraphContextSigner(memberSigner) } : {}),
       ...(quality.subgraphCallObserver !== undefined ? { onSubgraphCall: quality.subgraphCallObserver } : {}),
     });
     cleanups.push(() => supergraph.stop());
@@ -286,10 +293,10 @@ export async function startGateway(options: StartGatewayOptions): Promise<Runnin
     // it (rejectUnauthorized: false): the decision is the trust module's path validation against
     // the trust list, made per request so revocation and trust-list changes take effect at once,
     // and a refusal is an error with a code instead of a bare handshake failure.
-    const verifier = new MemberRequestVerifier({ trust, maxClockSkewSeconds: config.access.maxClockSkewSeconds });
+    const verifier = new MemberRequestVerifier({ trust: memberTrust, maxClockSkewSeconds: config.access.maxClockSkewSeconds });
     const mtlsApp = appFor('mtls', {
       explorer: { enabled: false },
-      security: mutualTlsSecurity({ verifier, responseSigner: config.access.signResponses ? trust.signer : undefined }),
+      security: mutualTlsSecurity({ verifier, responseSigner: config.access.signResponses ? memberSigner : undefined }),
       readiness: () => {
         const state = trust.holder.state();
         return { ok: state.status === 'current' || state.status === 'in-grace', detail: { trustList: state } };

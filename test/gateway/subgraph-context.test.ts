@@ -27,6 +27,15 @@ describe('the gateway-signed subgraph context', () => {
     expect(verifier()(await sign('mawared', CONTEXT), 'mawared', 'req-0000-0001')).toEqual(CONTEXT);
   });
 
+  it('signs the same context in the call as on the thread pool (access.publicKeyOperations)', async () => {
+    const gateway = pki.states.QA.gateway!;
+    const inCall = createSubgraphContextSigner({ ...loadSigner(gateway.signingKey, gateway.signingChain), clock: { now: () => NOW }, offloadSigning: false });
+    const jws = await inCall('mawared', CONTEXT);
+    expect(jws.split('.').slice(0, 2)).toEqual((await sign('mawared', CONTEXT)).split('.').slice(0, 2));
+    expect(verifier()(jws, 'mawared', 'req-0000-0001')).toEqual(CONTEXT);
+    expect(() => verifier()(jws, 'mawared', 'req-0000-0002')).toThrow();
+  });
+
   it('signs once per request and subgraph (a deep query calls one subgraph many times)', async () => {
     const first = await sign('mawared', CONTEXT);
     expect(await sign('mawared', CONTEXT)).toBe(first);

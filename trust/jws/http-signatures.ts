@@ -27,6 +27,8 @@ export interface Signer {
   readonly certificates: readonly (ParsedCertificate | Uint8Array)[];
   /** @default system clock */
   readonly clock?: Clock;
+  /** Sign on the libuv thread pool rather than in the call (see `SignDetachedOptions.offload`). @default true */
+  readonly offloadSigning?: boolean;
 }
 
 export function bodyDigest(body: Uint8Array): string {
@@ -64,6 +66,7 @@ export async function signHttpRequest(options: SignHttpRequestOptions): Promise<
     privateKey: options.signer.privateKey,
     certificates: options.signer.certificates,
     signingTime: (options.signer.clock ?? systemClock).now(),
+    offload: options.signer.offloadSigning ?? true,
     headerParameters: {
       'gcc.htm': options.method.toUpperCase(),
       'gcc.htu': options.pathAndQuery,
@@ -131,6 +134,7 @@ export async function signHttpResponse(options: SignHttpResponseOptions): Promis
     privateKey: options.signer.privateKey,
     certificates: options.signer.certificates,
     signingTime: (options.signer.clock ?? systemClock).now(),
+    offload: options.signer.offloadSigning ?? true,
     headerParameters: { 'gcc.dig': bodyDigest(options.body), 'gcc.status': options.status, 'gcc.reqh': options.requestHash },
   });
 }

@@ -98,6 +98,18 @@ describe('HTTP response signatures', () => {
     expect(await codeOf(verifyHttpResponse({ signature, status: 500, body: responseBody, requestHash: request.requestHash, trust: env.trust }))).toBe('ERR_TRUST_JWS_BINDING_MISMATCH');
   });
 
+  it('signs in the call when the signer says so: the same header, a signature that verifies, and a request signed in the call verifies too', async () => {
+    const gateway = env.pki.states.QA.gateway?.signing as LoadedIdentity;
+    const responseBody = new TextEncoder().encode('{"data":{"n":1}}');
+    const onPool = await signHttpResponse({ signer: signerOf(gateway), status: 200, body: responseBody, requestHash: 'h' });
+    const inCall = await signHttpResponse({ signer: { ...signerOf(gateway), offloadSigning: false }, status: 200, body: responseBody, requestHash: 'h' });
+    expect(inCall.split('.')[0]).toBe(onPool.split('.')[0]);
+    expect((await verifyHttpResponse({ signature: inCall, status: 200, body: responseBody, requestHash: 'h', trust: env.trust })).identity.clientId).toBe('GCC:QA:GOV:GCCGW:gateway');
+    expect(await codeOf(verifyHttpResponse({ signature: inCall, status: 201, body: responseBody, requestHash: 'h', trust: env.trust }))).toBe('ERR_TRUST_JWS_BINDING_MISMATCH');
+    const request = await signHttpRequest({ signer: { ...signerOf(qa), offloadSigning: false }, method: 'POST', pathAndQuery: '/graphql', body, purpose: 'p', clientId: qa.clientId });
+    expect((await verifyHttpRequest({ signature: request.signature, method: 'POST', pathAndQuery: '/graphql', body, trust: { ...env.trust, offloadSignatureChecks: false } })).identity.clientId).toBe(qa.clientId);
+  });
+
   it('does not accept a response signature as a request signature (crit profile)', async () => {
     const signature = await signHttpResponse({ signer: signerOf(qa), status: 200, body, requestHash: 'x' });
     expect(await codeOf(verifyHttpRequest({ signature, method: 'POST', pathAndQuery: '/', body, trust: env.trust }))).toBe('ERR_TRUST_JWS_CRIT');
