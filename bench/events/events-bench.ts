@@ -31,6 +31,7 @@ import { pino } from 'pino';
 import type { GatewayTrust } from '../../gateway/access/gateway-trust.js';
 import { gatewayConfigSchema } from '../../gateway/config/gateway-config.js';
 import { startGatewayEvents, type GatewayEvents } from '../../gateway/events/gateway-events.js';
+import { kafkajsFastEncoding } from '../../gateway/events/kafkajs-fast-encoding.js';
 import { globalFetch, initDemoPki, loadDemoPki, RevocationChecker, startDemoTrustServices, TrustListHolder, ValidatedChainCache, type SignatureTrust } from '../../trust/index.js';
 import { startKafkaTestBroker } from '../../test/kafka-broker/index.js';
 
@@ -218,6 +219,7 @@ async function main(): Promise<void> {
         `${name.padEnd(34)} ${row.mode.padEnd(8)} ${Math.round(row.perSecond).toString().padStart(9)} ${target.toString().padStart(7)} ${`${(row.perSecond / target).toFixed(2)}x`.padStart(6)} ${row.offered.toString().padStart(10)} ${Math.round(row.achieved).toString().padStart(11)} ${row.p50.toFixed(1).padStart(8)} ${row.p99.toFixed(1).padStart(8)} ${row.mainMicrosPerEvent.toFixed(0).padStart(10)} ${row.cpuMicrosPerEvent.toFixed(0).padStart(9)}`,
       );
     }
+    if (TRANSPORTS.some((t) => t !== 'embedded')) console.log(`kafkajs produce encoding: ${kafkajsFastEncoding.applied ? 'the faster modules (kafkajs-fast-encoding.ts)' : `kafkajs's own (${kafkajsFastEncoding.reason ?? ''})`}`);
     for (const row of rows) {
       if (row.brokerMicrosPerEvent !== undefined) console.log(`kafka (broker in a child process), ${row.mode}: the broker process used ${row.brokerMicrosPerEvent.toFixed(0)} µs of CPU per event besides`);
     }

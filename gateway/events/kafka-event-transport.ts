@@ -1,3 +1,6 @@
+// First: it swaps kafkajs's produce encoding modules (Encoder, Record, CRC-32C) for faster ones with
+// the same bytes, before kafkajs loads them.
+import { kafkajsFastEncoding } from './kafkajs-fast-encoding.js';
 import { Kafka, logLevel, type Admin, type Consumer, type KafkaMessage, type Producer } from 'kafkajs';
 import type { Logger } from 'pino';
 import type { TransportRecord } from './cloud-event.js';
@@ -48,6 +51,7 @@ export class KafkaEventTransport implements EventTransport {
       logLevel: logLevel.ERROR,
       logCreator: () => (entry) => logger?.warn({ kafka: entry.log, namespace: entry.namespace }, `kafka: ${entry.log.message}`),
     });
+    if (!kafkajsFastEncoding.applied) logger?.info({ reason: kafkajsFastEncoding.reason }, 'kafkajs encodes with its own modules (slower, same bytes)');
     this.#producer = this.#kafka.producer({ idempotent: true, maxInFlightRequests: 1, allowAutoTopicCreation: false });
     this.#admin = this.#kafka.admin();
   }
