@@ -42,13 +42,13 @@ try {
   for (let start = 0; start < EVENTS; start += BATCH) {
     const items = Array.from({ length: Math.min(BATCH, EVENTS - start) }, (_, i) => ({ position: { topic: 'gcc.qa.cloud', partition: 0, offset: start + i }, event: eventAt(start + i, i) }));
     const began = performance.now();
-    store.appendMany(items);
+    await store.appendMany(items);
     const took = performance.now() - began;
     total += took;
     worst = Math.max(worst, took);
   }
   const kept = store.size;
-  store.close();
+  await store.close();
   console.log(`received-event store: ${EVENTS} events appended in batches of ${BATCH}, maxEvents ${MAX_EVENTS}; load average ${load} at start, ${loadavg()[0]?.toFixed(2)} at end`);
   console.log(`total ${total.toFixed(0)} ms (${((total * 1000) / EVENTS).toFixed(1)} µs per event), slowest append ${worst.toFixed(0)} ms, ${kept} events kept`);
 } finally {

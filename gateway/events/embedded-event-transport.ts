@@ -5,7 +5,7 @@ import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import { parseJsonLine, recoverJsonLines } from '../util/json-lines-file.js';
 import type { TransportRecord } from './cloud-event.js';
-import { RepeatedStringJson, stringifyWithMember } from './repeated-string-json.js';
+import { appendWithMember, JsonLineBytes, RepeatedStringJson } from './repeated-string-json.js';
 import { partitionForKey, type DeliveredRecord, type EventSubscription, type EventTransport, type SubscribeOptions } from './event-transport.js';
 
 export interface EmbeddedEventTransportOptions {
@@ -104,10 +104,15 @@ export class EmbeddedEventTransport implements EventTransport {
     // is dropped at the next open (recoverJsonLines), so offsets stay dense.
     await Promise.all(
       [...byPartition].map(async ([partition, pending]) => {
-        // The same as JSON.stringify(r) per record, with a batch's shared `ce_jws` escaped once.
-        const bytes = Buffer.from(
-          pending.map((r) => `{"offset":${JSON.stringify(r.offset)},"timestamp":${JSON.stringify(r.timestamp)},"key":${JSON.stringify(r.key)},"value":${JSON.stringify(r.value)},"headers":${stringifyWithMember(r.headers, 'ce_jws', this.#jwsJson)}}\n`).join(''),
-        );
+        // The same as JSON.stringify(r) per record, with a batch's shared `ce_jws` escaped and
+        // encoded once (copied into each line as bytes).
+        const lines = new JsonLineBytes();
+        for (const r of pending) {
+          lines.text(`{"offset":${JSON.stringify(r.offset)},"timestamp":${JSON.stringify(r.timestamp)},"key":${JSON.stringify(r.key)},"value":${JSON.stringify(r.value)},"headers":`);
+          appendWithMember(lines, r.headers, 'ce_jws', this.#jwsJson);
+          lines.text('}\n');
+        }
+        const bytes = lines.take();
         let done = 0;
         while (done < bytes.length) done += (await writeAsync(partition.fd, bytes, done, bytes.length - done)).bytesWritten;
         await fdatasyncAsync(partition.fd);

@@ -5,7 +5,7 @@ import type { Logger } from 'pino';
 import { parseJsonLine, recoverJsonLines } from '../util/json-lines-file.js';
 import type { TransportRecord } from './cloud-event.js';
 import type { EventTransport } from './event-transport.js';
-import { RepeatedStringJson, stringifyWithMember } from './repeated-string-json.js';
+import { appendWithMember, JsonLineBytes, RepeatedStringJson } from './repeated-string-json.js';
 
 export interface EventOutboxOptions {
   readonly dir: string;
@@ -42,9 +42,9 @@ const keyOf = (record: TransportRecord): string => `${record.topic}|${record.hea
 const writeAsync = promisify(write);
 const fdatasyncAsync = promisify(fdatasync);
 
-/** Writes all of `text` at the file's end (append mode), then fdatasync, off the event loop. */
-async function appendDurably(fd: number, text: string): Promise<void> {
-  const bytes = Buffer.from(text);
+/** Writes all of `data` at the file's end (append mode), then fdatasync, off the event loop. */
+async function appendDurably(fd: number, data: string | Buffer): Promise<void> {
+  const bytes = typeof data === 'string' ? Buffer.from(data) : data;
   let written = 0;
   while (written < bytes.length) written += (await writeAsync(fd, bytes, written, bytes.length - written)).bytesWritten;
   await fdatasyncAsync(fd);
@@ -118,14 +118,17 @@ export class EventOutbox {
   }
 
   /**
-   * `JSON.stringify(entry)` (the members of TransportRecord and Entry; parses back to the same
-   * entry), with the record's `ce_jws` escaped through `#jwsJson` (see RepeatedStringJson).
+   * Appends `JSON.stringify(entry)` and a newline (the members of TransportRecord and Entry; parses
+   * back to the same entry), with the record's `ce_jws` escaped and encoded through `#jwsJson` (see
+   * RepeatedStringJson).
    */
-  #lineOf(entry: Entry): string {
+  #appendLine(lines: JsonLineBytes, entry: Entry): void {
     const { record } = entry;
     const timestamp = record.timestamp !== undefined ? `,"timestamp":${JSON.stringify(record.timestamp)}` : '';
     const leaf = entry.leaf !== undefined ? `,"leaf":${JSON.stringify(entry.leaf)}` : '';
-    return `{"key":${JSON.stringify(entry.key)},"record":{"topic":${JSON.stringify(record.topic)},"key":${JSON.stringify(record.key)},"headers":${stringifyWithMember(record.headers, 'ce_jws', this.#jwsJson)},"value":${JSON.stringify(record.value)}${timestamp}}${leaf}}`;
+    lines.text(`{"key":${JSON.stringify(entry.key)},"record":{"topic":${JSON.stringify(record.topic)},"key":${JSON.stringify(record.key)},"headers":`);
+    appendWithMember(lines, record.headers, 'ce_jws', this.#jwsJson);
+    lines.text(`,"value":${JSON.stringify(record.value)}${timestamp}}${leaf}}\n`);
   }
 
   /** Writes every queued add in one write + fdatasync, again while more arrived meanwhile. */
@@ -134,7 +137,9 @@ export class EventOutbox {
       const batch = this.#commits.splice(0);
       const entries = batch.flatMap((commit) => commit.entries);
       try {
-        await appendDurably(this.#outboxFd, entries.map((e) => `${this.#lineOf(e)}\n`).join(''));
+        const lines = new JsonLineBytes();
+        for (const entry of entries) this.#appendLine(lines, entry);
+        await appendDurably(this.#outboxFd, lines.take());
       } catch (error) {
         for (const commit of batch) commit.reject(error);
         continue;

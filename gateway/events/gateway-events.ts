@@ -178,10 +178,10 @@ export async function startGatewayEvents(options: StartGatewayEventsOptions): Pr
       // A revocation refreshes revocation state before the records after it are verified.
       flushAfter: (event) => event.type === CERTIFICATE_REVOKED_EVENT,
       deliver: async (deliveries) => {
-        const before = subscribers.size > 0 ? store.latestPositions() : undefined;
-        const entries = store.appendMany(deliveries.map(({ event, record }) => ({ position: record, event })));
+        // Kept (written, then indexed) before any subscriber is offered them, as catch-up readers see them.
+        const { before, entries } = await store.appendBatch(deliveries.map(({ event, record }) => ({ position: record, event })));
         // Each event's cursor is the position just after it, made only if its subscriber reads it.
-        const cursors = before !== undefined ? new BatchCursors(before, entries) : undefined;
+        const cursors = subscribers.size > 0 ? new BatchCursors(before, entries) : undefined;
         for (let i = 0; i < deliveries.length; i++) {
           const entry = entries[i];
           const { event } = deliveries[i] as (typeof deliveries)[number];

@@ -1,10 +1,11 @@
-import { closeSync, mkdirSync, openSync, readdirSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, unlinkSync, write } from 'node:fs';
+import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors/gateway-error.js';
 import { parseJsonLine, recoverJsonLines } from '../util/json-lines-file.js';
 import type { CloudEvent } from './cloud-event.js';
-import { RepeatedStringJson, stringifyWithMember } from './repeated-string-json.js';
+import { appendWithMember, JsonLineBytes, RepeatedStringJson } from './repeated-string-json.js';
 
 /** A verified, delivered event as this gateway keeps it for catch-up. */
 export interface ReceivedEvent {
@@ -95,6 +96,7 @@ interface Segment {
   count: number;
 }
 
+const writeAsync = promisify(write);
 const LEGACY_FILE = 'received.jsonl';
 const SEGMENT_FILE = /^received-(\d{1,16})\.jsonl$/;
 const segmentFileName = (firstSeq: number): string => `received-${String(firstSeq).padStart(12, '0')}.jsonl`;
@@ -126,6 +128,9 @@ export class ReceivedEventStore {
   #fd: number;
   #nextSeq = 1;
   readonly #jwsJson = new RepeatedStringJson();
+  /** The append in progress (appends run one after another). */
+  #tail: Promise<void> = Promise.resolve();
+  #closed = false;
 
   private constructor(options: ReceivedEventStoreOptions) {
     this.#options = options;
@@ -172,18 +177,37 @@ export class ReceivedEventStore {
   }
 
   /** Keeps a delivered event; undefined when its position is already kept (a replayed record). */
-  append(position: EventPosition, event: CloudEvent): ReceivedEvent | undefined {
-    return this.appendMany([{ position, event }])[0];
+  async append(position: EventPosition, event: CloudEvent): Promise<ReceivedEvent | undefined> {
+    return (await this.appendMany([{ position, event }]))[0];
   }
 
   /**
    * Keeps delivered events, in order, with one write; for each, its entry, or undefined when its
-   * position is already kept (a replayed record).
+   * position is already kept (a replayed record). Calls take effect one after another, in call
+   * order. The write runs on libuv's thread pool (the copy into the page cache was ~5 µs of
+   * event-loop time per ~4 KB event); the events are indexed, so readers see them, only once it is
+   * done, and a failed write indexes nothing (the consumer delivers the batch again).
    */
-  appendMany(items: ReadonlyArray<{ readonly position: EventPosition; readonly event: CloudEvent }>): Array<ReceivedEvent | undefined> {
+  async appendMany(items: ReadonlyArray<{ readonly position: EventPosition; readonly event: CloudEvent }>): Promise<Array<ReceivedEvent | undefined>> {
+    return (await this.appendBatch(items)).entries;
+  }
+
+  /** As `appendMany`, with the positions just after the latest kept event before this batch (see `BatchCursors`). */
+  appendBatch(items: ReadonlyArray<{ readonly position: EventPosition; readonly event: CloudEvent }>): Promise<{ readonly before: EventPositions; readonly entries: Array<ReceivedEvent | undefined> }> {
+    if (this.#closed) return Promise.reject(new Error('the received-event store is closed'));
+    const appended = this.#tail.then(() => this.#appendNow(items));
+    this.#tail = appended.then(
+      () => undefined,
+      () => undefined,
+    );
+    return appended;
+  }
+
+  async #appendNow(items: ReadonlyArray<{ readonly position: EventPosition; readonly event: CloudEvent }>): Promise<{ readonly before: EventPositions; readonly entries: Array<ReceivedEvent | undefined> }> {
+    const before = new Map(this.#latest);
     const entries: Array<ReceivedEvent | undefined> = [];
     const lastOffsets = new Map<string, number>();
-    let text = '';
+    const lines = new JsonLineBytes();
     let seq = this.#nextSeq;
     for (const { position, event } of items) {
       const key = positionKey(position.topic, position.partition);
@@ -194,13 +218,16 @@ export class ReceivedEventStore {
       }
       lastOffsets.set(key, position.offset);
       const entry: ReceivedEvent = { seq: seq++, topic: position.topic, partition: position.partition, offset: position.offset, event };
-      // The same as JSON.stringify(entry), with a batch's shared `jws` escaped once (see RepeatedStringJson).
-      text += `{"seq":${JSON.stringify(entry.seq)},"topic":${JSON.stringify(entry.topic)},"partition":${JSON.stringify(entry.partition)},"offset":${JSON.stringify(entry.offset)},"event":${stringifyWithMember(event as unknown as Record<string, unknown>, 'jws', this.#jwsJson)}}\n`;
+      // The same as JSON.stringify(entry), with a batch's shared `jws` escaped and encoded once (see RepeatedStringJson).
+      lines.text(`{"seq":${JSON.stringify(entry.seq)},"topic":${JSON.stringify(entry.topic)},"partition":${JSON.stringify(entry.partition)},"offset":${JSON.stringify(entry.offset)},"event":`);
+      appendWithMember(lines, event as unknown as Record<string, unknown>, 'jws', this.#jwsJson);
+      lines.text('}\n');
       entries.push(entry);
     }
-    if (text === '') return entries;
+    if (seq === this.#nextSeq) return { before, entries };
     // Written before it is indexed: what readers see is in the file.
-    writeSync(this.#fd, text);
+    const bytes = lines.take();
+    for (let done = 0; done < bytes.length; ) done += (await writeAsync(this.#fd, bytes, done, bytes.length - done)).bytesWritten;
     const current = this.#segments.at(-1) as Segment;
     current.count += seq - this.#nextSeq;
     this.#nextSeq = seq;
@@ -212,7 +239,7 @@ export class ReceivedEventStore {
       this.#fd = openSync(next.path, 'a');
     }
     this.#retain(false);
-    return entries;
+    return { before, entries };
   }
 
   /** A copy of the positions just after the latest kept event (see `BatchCursors`). */
@@ -265,7 +292,11 @@ export class ReceivedEventStore {
     return { edges, hasNextPage, endCursor: hasNextPage ? (edges.at(-1)?.cursor ?? encodeEventCursor(positions)) : encodeEventCursor(positions) };
   }
 
-  close(): void {
+  /** Closes the file once the appends already called are done. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#tail;
     closeSync(this.#fd);
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { RepeatedStringJson, stringifyWithMember } from './repeated-string-json.js';
+import { appendWithMember, JsonLineBytes, RepeatedStringJson, stringifyWithMember } from './repeated-string-json.js';
 
 describe('JSON with a repeated long member', () => {
   it('parses back to the same object as JSON.stringify gives, whatever the member and the rest hold', () => {
@@ -66,5 +66,44 @@ describe('JSON with a repeated long member', () => {
       expect(memo.jsonOf(value)).toBe(JSON.stringify(value));
       previous = value;
     }
+  });
+
+  it('writes lines as bytes equal to the UTF-8 of the JSON text, a long member copied from bytes encoded once, whether it repeats, shares its head or is new', () => {
+    const alphabet = ['.', 'a', 'Z', '"', '\\', '\n', '\u0000', '\u2028', '\ud800', '\udc00', '\ud83d\ude00', '\u00e9', '\u0645'];
+    let seed = 7;
+    const next = (): number => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed / 4294967296;
+    };
+    const fresh = (length: number): string => Array.from({ length }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
+    const header = `eyJ${'A'.repeat(3000)}${fresh(20)}`;
+    const memo = new RepeatedStringJson();
+    let previous = `${header}..sig`;
+    for (let batch = 0; batch < 200; batch++) {
+      const lines = new JsonLineBytes();
+      let expected = '';
+      for (let line = 0; line < 1 + Math.floor(next() * 6); line++) {
+        // The same value again (a batch's JWS), the same head with a new tail (same-second signatures), or anything.
+        const choice = next();
+        const dot = previous.indexOf('.');
+        const value = choice < 0.4 ? previous : choice < 0.7 && dot >= 0 ? `${previous.slice(0, dot)}.${fresh(8)}` : next() < 0.5 ? `${fresh(10)}.${fresh(5)}` : fresh(6);
+        previous = value;
+        const object: Record<string, unknown> = next() < 0.1 ? { ce_id: fresh(4), ce_jws: 42 } : { ce_id: fresh(4), [fresh(2)]: fresh(3), ce_jws: value, 'content-type': 'application/json' };
+        const prefix = `{"n":${line},"h":`;
+        lines.text(prefix);
+        appendWithMember(lines, object, 'ce_jws', memo);
+        lines.text('}\n');
+        const text = stringifyWithMember(object, 'ce_jws', new RepeatedStringJson());
+        expect(JSON.parse(text)).toEqual(JSON.parse(JSON.stringify(object)));
+        expected += `${prefix}${text}}\n`;
+      }
+      expect(lines.take().equals(Buffer.from(expected))).toBe(true);
+    }
+    const empty = new JsonLineBytes();
+    expect(empty.take().length).toBe(0);
+    empty.bytes(Buffer.from('é'));
+    empty.text('x');
+    expect(empty.take().toString()).toBe('éx');
+    expect(empty.take().length).toBe(0);
   });
 });

@@ -19,9 +19,9 @@
  */
 import { TrustError } from '../errors/trust-error.js';
 import { systemClock } from '../util/clock.js';
-import { eventSigningInput, type SignableEvent } from './event-signatures.js';
+import { canonicalEventJson, type SignableEvent } from './event-signatures.js';
 import type { Signer } from './http-signatures.js';
-import { buildMerkleTree, MERKLE_HASH_BYTES, merkleLeafHash, MerkleNodeMemo, rootFromInclusionProof, verifyInclusionProof } from './merkle-tree.js';
+import { buildMerkleTree, MERKLE_HASH_BYTES, merkleLeafHashOfText, MerkleNodeMemo, rootFromInclusionProof, verifyInclusionProof } from './merkle-tree.js';
 import { signDetached } from './sign-detached.js';
 import { decodeDetachedJws, type DecodedDetachedJws } from './verify-detached.js';
 import { cachedMemberChain, verifyMemberChain, verifySignature, type SignatureTrust, type VerifiedSignature, type VerifiedSigner } from './verify-signature.js';
@@ -71,7 +71,7 @@ export function decodeEventInclusionProof(text: string): EventInclusionProof {
  * `canonicalData`: `canonicalize(event.data)` when the caller has it (see `canonicalEventJson`).
  */
 export function eventLeafHash(event: SignableEvent, canonicalData?: string): Buffer {
-  return merkleLeafHash(eventSigningInput(event, canonicalData));
+  return merkleLeafHashOfText(canonicalEventJson(event, canonicalData));
 }
 
 export interface EventBatchSignature {

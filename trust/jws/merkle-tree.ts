@@ -29,6 +29,16 @@ export function merkleLeafHash(data: Uint8Array): Buffer {
   return hash('sha256', input, 'buffer');
 }
 
+/**
+ * `merkleLeafHash` of the UTF-8 of `text` (as `TextEncoder` gives it), hashed from the string in
+ * one call: no encoded copy and no prefixed copy of it made here first.
+ */
+export function merkleLeafHashOfText(text: string): Buffer {
+  // U+0000 is the one byte 0x00 in UTF-8; Node encodes the string as TextEncoder does (a lone
+  // surrogate becomes U+FFFD in both; the tests compare them).
+  return hash('sha256', `\u0000${text}`, 'buffer');
+}
+
 /** RFC 9162 §2.1.1: an interior node, SHA-256(0x01 || left || right). */
 export function merkleNodeHash(left: Uint8Array, right: Uint8Array): Buffer {
   const input = Buffer.allocUnsafe(1 + 2 * MERKLE_HASH_BYTES);
