@@ -12,8 +12,9 @@
  *   the sampled responses: autocannon's own per-request hooks cost the client ~0.03-0.04 ms of CPU
  *   per request, on the cores the gateway uses too, which no other row pays;
  * - signatures are made *before the clock starts*: a pool of (expected requests per second x
- *   duration x headroom) signed requests, sized from the rate this generator last saw for the same
- *   body (a generous guess, 2,000 per second, before the first run). If the gateway is faster than expected, the
+ *   duration x headroom) signed requests, sized from the best rate this generator has seen for the
+ *   same body, and never from less than a generous floor (2,000 per second: a short warm-up on a
+ *   cold gateway measures a low rate). If the gateway is faster than expected, the
  *   pool is topped up in small batches during the run; those signatures are counted and reported
  *   (`signedDuringRun`), since they took CPU from the measured time. Leftovers are thrown away,
  *   never reused. Signing cost per request (client CPU time) is measured while pre-signing and
@@ -116,10 +117,10 @@ export interface SignedLoadGeneratorOptions {
   /** Pool size = expected rate x duration x headroom (+ 8 per connection). @default 2 */
   readonly headroom?: number;
   /**
-   * The expected rate before this generator has measured one for a body (the warm-up's). A guess
-   * below the gateway's real rate makes the warm-up top its pool up while it runs, and the rate it
-   * then sees, lowered by that signing, sizes the first measured run's pool too small, so that run
-   * signs during the clock as well; signing too many ahead costs only time before the clock.
+   * The least rate a pool is sized for, also before this generator has measured one for a body.
+   * A warm-up on a cold gateway (or one that signed during its clock) sees a rate below what the
+   * measured runs reach, and a pool sized from it would make the first measured run sign during
+   * the clock; signing too many ahead costs only time before the clock.
    * @default 2000
    */
   readonly initialRequestsPerSecond?: number;
@@ -314,7 +315,7 @@ export class SignedLoadGenerator {
       // Pre-signed requests must still be fresh at the end (the gateway's clock-skew window, 300 s by default).
       throw new TypeError('signed runs are limited to 240 s: signatures made before the clock must still be fresh at its end');
     }
-    const expected = this.#rates.get(options.body) ?? this.#initialRate;
+    const expected = Math.max(this.#rates.get(options.body) ?? 0, this.#initialRate);
     const poolSize =
       options.requests !== undefined ? options.requests + 2 * options.connections : Math.ceil(expected * options.durationSeconds * this.#headroom) + 8 * options.connections;
     // A run of a fixed number of requests has them all signed ahead; a timed one tops up when fewer
