@@ -4,6 +4,7 @@ import { createRequire } from 'node:module';
 import { describe, expect, it } from '@jest/globals';
 import { crc32c } from './crc32c.js';
 import { fastEncoderClass, fastRecord, kafkajsFastEncoding, type KafkajsEncoderClass, type KafkajsRecord } from './kafkajs-fast-encoding.js';
+import { seededRandom } from '../../trust/testing/seeded-random.js';
 
 /** The kafkajs Encoder methods these tests call (kafkajs's internals are untyped). */
 interface TestEncoder {
@@ -33,15 +34,6 @@ function originals(): { Encoder: TestEncoderClass; Fast: TestEncoderClass; crc: 
     crc = require('kafkajs/src/protocol/recordBatch/crc32C/crc32C.js') as (bytes: Uint8Array) => number;
   }
   return { Encoder: Encoder as unknown as TestEncoderClass, Fast: fastEncoderClass(Encoder) as unknown as TestEncoderClass, crc };
-}
-
-/** A deterministic generator, so a failure can be reproduced. */
-function generator(seed: number): () => number {
-  let state = seed;
-  return () => {
-    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
-    return state / 4294967296;
-  };
 }
 
 describe('kafkajs fast encoding', () => {
@@ -78,7 +70,7 @@ describe('kafkajs fast encoding', () => {
 
   it('encodes the same bytes as kafkajs\u2019s Encoder for generated sequences of every write, and leaves no byte it did not write non-zero', () => {
     const { Encoder, Fast } = originals();
-    const next = generator(7);
+    const next = seededRandom(7);
     const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)] as T;
     const ints = [0, 1, -1, 63, 64, -64, -65, 127, 128, 255, 8191, 8192, 2 ** 20, 2 ** 30 - 1, 2 ** 30, 2 ** 31 - 1, -(2 ** 31), 2 ** 32 + 5, 4.5];
     const strings = ['', 'a', 'ce_jws', 'é', '\u{1f600}', '\ud800', `eyJ${'A'.repeat(3300)}..sig`, null];
@@ -132,7 +124,7 @@ describe('kafkajs fast encoding', () => {
     expect(original).toBeDefined();
     const Fast = fastEncoderClass(Encoder as unknown as KafkajsEncoderClass);
     const record = fastRecord(Fast);
-    const next = generator(3);
+    const next = seededRandom(3);
     const pick = <T>(values: readonly T[]): T => values[Math.floor(next() * values.length)] as T;
     const texts = ['', 'k', 'op-bench-1', '\u00e9\u0645', '\u{1f600}', `eyJ${'B'.repeat(3300)}..sig`, 'x'.repeat(200)];
     const value = (): unknown => pick([...texts, Buffer.from(pick(texts)), Buffer.alloc(0)]);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { appendWithMember, JsonLineBytes, RepeatedStringJson, stringifyWithMember } from './repeated-string-json.js';
+import { seededRandom } from '../../trust/testing/seeded-random.js';
 
 describe('JSON with a repeated long member', () => {
   it('parses back to the same object as JSON.stringify gives, whatever the member and the rest hold', () => {
@@ -52,11 +53,7 @@ describe('JSON with a repeated long member', () => {
   it('gives exactly JSON.stringify for generated strings full of dots, escapes and surrogates', () => {
     const memo = new RepeatedStringJson();
     const alphabet = ['.', '.', 'a', 'b', '"', '\\', '\n', '\u0000', '\u2028', '\ud800', '\udc00', '\ud83d\ude00', '\u00e9'];
-    let seed = 42;
-    const next = (): number => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed / 4294967296;
-    };
+    const next = seededRandom(42);
     let previous = '';
     for (let i = 0; i < 5_000; i++) {
       const fresh = Array.from({ length: Math.floor(next() * 12) }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
@@ -70,11 +67,7 @@ describe('JSON with a repeated long member', () => {
 
   it('writes lines as bytes equal to the UTF-8 of the JSON text, a long member copied from bytes encoded once, whether it repeats, shares its head or is new', () => {
     const alphabet = ['.', 'a', 'Z', '"', '\\', '\n', '\u0000', '\u2028', '\ud800', '\udc00', '\ud83d\ude00', '\u00e9', '\u0645'];
-    let seed = 7;
-    const next = (): number => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed / 4294967296;
-    };
+    const next = seededRandom(7);
     const fresh = (length: number): string => Array.from({ length }, () => alphabet[Math.floor(next() * alphabet.length)]).join('');
     const header = `eyJ${'A'.repeat(3000)}${fresh(20)}`;
     const memo = new RepeatedStringJson();

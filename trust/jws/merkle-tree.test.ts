@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from '@jest/globals';
 import { code } from '../testing/trust-error-code.js';
 import { buildMerkleTree, merkleLeafHash, merkleLeafHashOfText, MerkleNodeMemo, merkleNodeHash, merkleRoot, rootFromInclusionProof, verifyInclusionProof } from './merkle-tree.js';
+import { seededRandom } from '../testing/seeded-random.js';
 
 const sha256 = (...parts: Uint8Array[]): Buffer => {
   const h = createHash('sha256');
@@ -151,11 +152,7 @@ describe('Merkle trees (RFC 9162 §2.1)', () => {
   it('hashes a text leaf as the leaf of its UTF-8 bytes, whatever the text holds', () => {
     const encoder = new TextEncoder();
     const alphabet = ['a', '{', '"', '\u0000', '\u007f', '\u0080', '\u00e9', '\u0645', '\u2028', '\uffff', '\ud83d\ude00', '\ud800', '\udc00'];
-    let seed = 11;
-    const next = (): number => {
-      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
-      return seed / 4294967296;
-    };
+    const next = seededRandom(11);
     const texts = ['', '\u0000', `{"data":{"a":1},"id":"x"}`, 'x'.repeat(5000)];
     for (let i = 0; i < 2_000; i++) texts.push(Array.from({ length: Math.floor(next() * 40) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''));
     for (const text of texts) expect(merkleLeafHashOfText(text).equals(merkleLeafHash(encoder.encode(text)))).toBe(true);

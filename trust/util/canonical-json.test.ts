@@ -1,5 +1,6 @@
 import { describe, it, expect } from '@jest/globals';
 import { canonicalize } from './canonical-json.js';
+import { seededRandom } from '../testing/seeded-random.js';
 
 describe('canonicalize (RFC 8785)', () => {
   it('sorts members by UTF-16 code units and keeps arrays in order', () => {
@@ -45,18 +46,6 @@ function referenceCanonicalize(value: unknown, maxDepth = 64): string {
     }
   };
   return walk(value, 0);
-}
-
-/** Mulberry32: a small seeded generator, so a failure names a reproducible case. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Generated JSON-like values: unicode (astral, lone surrogates, escapes), edge numbers, nesting. */
@@ -143,7 +132,7 @@ const outcome = (run: () => string): string => {
 
 describe('canonicalize against the earlier walk', () => {
   it('gives the same text or the same refusal for 20,000 generated values', () => {
-    const value = generator(random(8785));
+    const value = generator(seededRandom(8785));
     let refused = 0;
     for (let i = 0; i < 20_000; i++) {
       const generated = value(0);
@@ -157,7 +146,7 @@ describe('canonicalize against the earlier walk', () => {
   });
 
   it('gives the same text or the same refusal at and around the depth limit', () => {
-    const value = generator(random(7493));
+    const value = generator(seededRandom(7493));
     for (let i = 0; i < 2_000; i++) {
       let nested: unknown = value(5);
       const levels = Math.floor(i / 40);
