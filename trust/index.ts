@@ -20,7 +20,7 @@ export { OID } from './x509/oids.js';
 // Identity
 export { MEMBER_STATES, identityFromCertificate, isMemberState, makeIdentity, parseClientId, parseClientUri, type ClientIdentity, type MemberState } from './identity/client-identity.js';
 // Signatures (JWS)
-export { signDetached, algorithmForKey, x5tS256, type JwsAlgorithm, type SignDetachedOptions } from './jws/sign-detached.js';
+export { signDetached, signJwsInput, algorithmForKey, x5tS256, type JwsAlgorithm, type SignDetachedOptions } from './jws/sign-detached.js';
 export { verifyDetached, decodeDetachedJws, DEFAULT_JWS_ALGORITHMS, type DecodedDetachedJws, type VerifyDetachedOptions } from './jws/verify-detached.js';
 export { verifySignature, verifyMemberChain, ValidatedChainCache, type SignatureTrust, type VerifiedSignature, type VerifiedSigner, type VerifyChainOptions } from './jws/verify-signature.js';
 export {

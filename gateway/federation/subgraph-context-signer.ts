@@ -1,11 +1,8 @@
-import { sign } from 'node:crypto';
-import { algorithmForKey, x5tS256, type ParsedCertificate, type Signer } from '../../trust/index.js';
+import { algorithmForKey, signJwsInput, x5tS256, type ParsedCertificate, type Signer } from '../../trust/index.js';
 import { GATEWAY_CONTEXT_JWS_TYPE, type SubgraphRequestContext } from '../../adapters/kit/index.js';
 
 /** Signs the caller's identity and purpose for one subgraph call (the `x-gccgw-context` header). */
 export type SubgraphContextSigner = (subgraph: string, context: SubgraphRequestContext) => Promise<string>;
-
-const HASH_OF = { ES256: 'sha256', ES384: 'sha384', PS256: 'sha256', RS256: 'sha256', EdDSA: null } as const;
 
 /**
  * A remote subgraph must not take the caller's ClientId and purpose on the word of whoever can reach
@@ -21,12 +18,6 @@ export function createSubgraphContextSigner(signer: Signer, options: { readonly 
   const der = leaf instanceof Uint8Array ? leaf : (leaf as ParsedCertificate).der;
   const header = Buffer.from(JSON.stringify({ alg, typ: GATEWAY_CONTEXT_JWS_TYPE, 'x5t#S256': x5tS256(der) })).toString('base64url');
   const validity = options.validitySeconds ?? 60;
-  const hash = HASH_OF[alg];
-  const keyOptions = alg.startsWith('ES')
-    ? { key: signer.privateKey, dsaEncoding: 'ieee-p1363' as const }
-    : alg === 'PS256'
-      ? { key: signer.privateKey, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 }
-      : { key: signer.privateKey };
   // One signature per request and subgraph: a deep query calls the same subgraph many times with
   // the same context, and the signature does not cover the query (it vouches for who and why).
   const recent = new Map<string, { readonly jws: Promise<string>; readonly exp: number }>();
@@ -39,14 +30,8 @@ export function createSubgraphContextSigner(signer: Signer, options: { readonly 
       JSON.stringify({ aud: subgraph, iat: now, exp: now + validity, rid: context.requestId, cid: context.clientId, pur: context.purpose }),
     ).toString('base64url');
     const input = `${header}.${payload}`;
-    // The callback form signs on the libuv thread pool, off the event loop, unless the signer says
-    // to sign in the call (a small machine: see access.publicKeyOperations).
-    const jws =
-      signer.offloadSigning === false
-        ? Promise.resolve(`${input}.${sign(hash, Buffer.from(input), keyOptions).toString('base64url')}`)
-        : new Promise<string>((resolve, reject) => {
-            sign(hash, Buffer.from(input), keyOptions, (error, signature) => (error !== null ? reject(error) : resolve(`${input}.${signature.toString('base64url')}`)));
-          });
+    // On the libuv thread pool, unless the signer says to sign in the call (see access.publicKeyOperations).
+    const jws = signJwsInput(alg, signer.privateKey, Buffer.from(input), signer.offloadSigning !== false).then((signature) => `${input}.${signature.toString('base64url')}`);
     if (context.requestId !== undefined) {
       if (recent.size >= 10_000) recent.delete(recent.keys().next().value as string);
       recent.set(key, { jws, exp: now + validity });

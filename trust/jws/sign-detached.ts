@@ -78,8 +78,7 @@ export async function signDetached(options: SignDetachedOptions): Promise<string
   input.write(encodedHeader, 0, 'latin1');
   input[encodedHeader.length] = 0x2e;
   input.set(options.payload, encodedHeader.length + 1);
-  const signature = options.offload === false ? signInCall(alg, options.privateKey, input) : await signWith(alg, options.privateKey, input);
-  return `${encodedHeader}..${signature.toString('base64url')}`;
+  return `${encodedHeader}..${(await signJwsInput(alg, options.privateKey, input, options.offload ?? true)).toString('base64url')}`;
 }
 
 /**
@@ -150,19 +149,14 @@ function signingKey(alg: JwsAlgorithm, key: KeyObject): { readonly digest: strin
   }
 }
 
-/** signWith in the call (see `SignDetachedOptions.offload`). */
-function signInCall(alg: JwsAlgorithm, key: KeyObject, input: Buffer): Buffer {
-  const how = signingKey(alg, key);
-  return sign(how.digest, input, how.key);
-}
-
 /**
- * RFC 7518 §3.3-3.5 and RFC 8037 §3.1: the JWS signature of each allowed algorithm. node:crypto's
- * callback form runs the signature on the libuv thread pool, so a busy gateway signs responses on
- * its other cores instead of its event loop.
+ * RFC 7518 §3.3-3.5 and RFC 8037 §3.1: the JWS signature over a signing input (RFC 7515 §5.1), for
+ * any serialisation. With `offload`, node:crypto's callback form runs it on the libuv thread pool
+ * (other cores of a machine that has them to spare); without, it is made in the call.
  */
-function signWith(alg: JwsAlgorithm, key: KeyObject, input: Buffer): Promise<Buffer> {
+export function signJwsInput(alg: JwsAlgorithm, key: KeyObject, input: Buffer, offload: boolean): Promise<Buffer> {
   const how = signingKey(alg, key);
+  if (!offload) return Promise.resolve(sign(how.digest, input, how.key));
   return new Promise<Buffer>((resolve, reject) => {
     sign(how.digest, input, how.key, (error: Error | null, signature: Buffer): void => (error !== null ? reject(error) : resolve(signature)));
   });
