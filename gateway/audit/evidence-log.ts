@@ -1,5 +1,5 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, statSync, unlinkSync } from 'node:fs';
-import { write as writeCallback, fdatasync as fdatasyncCallback } from 'node:fs';
+import { fdatasync as fdatasyncCallback } from 'node:fs';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
@@ -7,9 +7,9 @@ import { GatewayError } from '../errors/gateway-error.js';
 import { acquireDirectoryLock, LOCK_FILE, releaseDirectoryLock } from '../util/directory-lock.js';
 import { GENESIS_HASH, type AuditRecordBody, type CheckpointBody, type SealedRecord } from './audit-record.js';
 import { recoverJsonLines } from '../util/json-lines-file.js';
+import { writeFully } from '../util/write-fully.js';
 import { checkLineBytes, encodeRecordBytes } from './record-codec.js';
 
-const write = promisify(writeCallback) as (fd: number, buffer: Buffer, offset: number, length: number) => Promise<{ bytesWritten: number }>;
 const fdatasync = promisify(fdatasyncCallback);
 
 export type Durability = 'sync' | 'batch';
@@ -209,12 +209,7 @@ export class EvidenceLog {
         if (this.#failure !== undefined) throw this.#failure;
         const data = batch.length === 1 ? (batch[0] as Pending).bytes : Buffer.concat(batch.map((p) => p.bytes));
         if (this.#segmentBytes > 0 && this.#segmentBytes + data.length > this.#options.segmentMaxBytes) this.#rotate();
-        // fs.write may write fewer bytes than asked (e.g. near a full disk); write the rest or fail.
-        for (let offset = 0; offset < data.length; ) {
-          const { bytesWritten } = await write(this.#fd, data, offset, data.length - offset);
-          if (bytesWritten <= 0) throw new Error('write made no progress');
-          offset += bytesWritten;
-        }
+        await writeFully(this.#fd, data);
         await fdatasync(this.#fd);
         this.#segmentBytes += data.length;
         for (const p of batch) p.resolve();

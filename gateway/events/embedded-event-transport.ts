@@ -1,9 +1,10 @@
-import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, write, writeSync } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import { open, rename } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import { parseJsonLine, recoverJsonLines } from '../util/json-lines-file.js';
+import { writeFully } from '../util/write-fully.js';
 import type { TransportRecord } from './cloud-event.js';
 import { appendWithMember, JsonLineBytes, RepeatedStringJson } from './repeated-string-json.js';
 import { partitionForKey, type DeliveredRecord, type EventSubscription, type EventTransport, type SubscribeOptions } from './event-transport.js';
@@ -49,7 +50,6 @@ interface Group {
 const TOPIC = /^[a-z0-9][a-z0-9._-]{0,200}$/;
 /** Records handed to a `handleBatch` consumer at once. */
 const MAX_BATCH_RECORDS = 500;
-const writeAsync = promisify(write);
 const fdatasyncAsync = promisify(fdatasync);
 const tp = (topic: string, partition: number): string => `${topic}:${partition}`;
 
@@ -113,8 +113,7 @@ export class EmbeddedEventTransport implements EventTransport {
           lines.text('}\n');
         }
         const bytes = lines.take();
-        let done = 0;
-        while (done < bytes.length) done += (await writeAsync(partition.fd, bytes, done, bytes.length - done)).bytesWritten;
+        await writeFully(partition.fd, bytes);
         await fdatasyncAsync(partition.fd);
       }),
     );

@@ -1,8 +1,9 @@
-import { closeSync, existsSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync, write } from 'node:fs';
+import { closeSync, existsSync, fdatasync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, statSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { parseJsonLine, recoverJsonLines } from '../util/json-lines-file.js';
+import { writeFully } from '../util/write-fully.js';
 import type { TransportRecord } from './cloud-event.js';
 import type { EventTransport } from './event-transport.js';
 import { appendWithMember, JsonLineBytes, RepeatedStringJson } from './repeated-string-json.js';
@@ -39,14 +40,12 @@ export interface OutboxItem {
 type Entry = OutboxEntry;
 
 const keyOf = (record: TransportRecord): string => `${record.topic}|${record.headers['ce_id'] ?? ''}`;
-const writeAsync = promisify(write);
 const fdatasyncAsync = promisify(fdatasync);
 
 /** Writes all of `data` at the file's end (append mode), then fdatasync, off the event loop. */
 async function appendDurably(fd: number, data: string | Buffer): Promise<void> {
   const bytes = typeof data === 'string' ? Buffer.from(data) : data;
-  let written = 0;
-  while (written < bytes.length) written += (await writeAsync(fd, bytes, written, bytes.length - written)).bytesWritten;
+  await writeFully(fd, bytes);
   await fdatasyncAsync(fd);
 }
 

@@ -1,9 +1,9 @@
-import { closeSync, mkdirSync, openSync, readdirSync, unlinkSync, write } from 'node:fs';
-import { promisify } from 'node:util';
+import { closeSync, mkdirSync, openSync, readdirSync, unlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from 'pino';
 import { GatewayError } from '../errors/gateway-error.js';
 import { parseJsonLine, recoverJsonLines } from '../util/json-lines-file.js';
+import { writeFully } from '../util/write-fully.js';
 import type { CloudEvent } from './cloud-event.js';
 import { appendWithMember, JsonLineBytes, RepeatedStringJson } from './repeated-string-json.js';
 
@@ -96,7 +96,6 @@ interface Segment {
   count: number;
 }
 
-const writeAsync = promisify(write);
 const LEGACY_FILE = 'received.jsonl';
 const SEGMENT_FILE = /^received-(\d{1,16})\.jsonl$/;
 const segmentFileName = (firstSeq: number): string => `received-${String(firstSeq).padStart(12, '0')}.jsonl`;
@@ -227,7 +226,7 @@ export class ReceivedEventStore {
     if (seq === this.#nextSeq) return { before, entries };
     // Written before it is indexed: what readers see is in the file.
     const bytes = lines.take();
-    for (let done = 0; done < bytes.length; ) done += (await writeAsync(this.#fd, bytes, done, bytes.length - done)).bytesWritten;
+    await writeFully(this.#fd, bytes);
     const current = this.#segments.at(-1) as Segment;
     current.count += seq - this.#nextSeq;
     this.#nextSeq = seq;
