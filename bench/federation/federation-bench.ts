@@ -56,7 +56,7 @@ const { values: flags } = parseArgs({
   },
 });
 
-const FIXTURE_GATEWAYS: GatewayId[] = ['gccgw', 'gccgw-no-dedupe', 'gccgw-full-security', 'gccgw-evidence-sync', 'apollo-gateway', 'hive-gateway', 'hive-gateway-no-dedupe'];
+const FIXTURE_GATEWAYS: GatewayId[] = ['gccgw', 'gccgw-no-dedupe', 'gccgw-full-security', 'gccgw-full-security-evidence-batch', 'gccgw-evidence-sync', 'apollo-gateway', 'hive-gateway', 'hive-gateway-no-dedupe'];
 const E2E_GATEWAYS: GatewayId[] = ['gccgw-embedded', 'gccgw-embedded-evidence-sync'];
 
 /**

@@ -67,6 +67,7 @@ export type GatewayId =
   | 'gccgw'
   | 'gccgw-no-dedupe'
   | 'gccgw-full-security'
+  | 'gccgw-full-security-evidence-batch'
   | 'gccgw-evidence-sync'
   | 'apollo-gateway'
   | 'hive-gateway'
@@ -115,6 +116,13 @@ export const GATEWAYS: Readonly<Record<GatewayId, GatewayDefinition>> = {
     notes:
       'the same gateway on its member-state port: mutual TLS (client chain validated against the trust list, revocation via the in-process demo OCSP/CRL), signed requests (detached JWS, nonce replay cache), purpose, access policy, limits, signed responses, evidence log on (sync); driven by the signed load generator as the demo PKI\'s first QA agency, each request signed once (pre-signed before the clock), 1 in 50 response signatures verified after the clock',
     target: { minThroughputRatio: 1.0, p99NoWorse: true, cpuBelowEveryPeer: false },
+  },
+  'gccgw-full-security-evidence-batch': {
+    id: 'gccgw-full-security-evidence-batch',
+    label: 'gccgw, full security on, evidence log (batch)',
+    ours: true,
+    notes:
+      'as "full security on" with the evidence log in batch durability (audit.durability: batch): a response is released once its record is sealed into the chain, and the group is written and fsynced within 50 ms, so a crash may lose that window; shows what the fsync a sync response waits for costs. Not the configuration the issue\'s target is for',
   },
   'gccgw-evidence-sync': {
     id: 'gccgw-evidence-sync',
@@ -231,6 +239,8 @@ export function gatewaySpec(id: GatewayId, context: SpecContext): ChildSpec {
       return gccgw(true, true);
     case 'gccgw-full-security':
       return gccgw(true, true, GCCGW_MTLS_URL);
+    case 'gccgw-full-security-evidence-batch':
+      return gccgw(true, true, GCCGW_MTLS_URL, { GCCGW_AUDIT__DURABILITY: 'batch' });
     case 'gccgw-embedded':
       return gccgw(false, false);
     case 'gccgw-embedded-evidence-sync':
@@ -520,12 +530,17 @@ export async function withGateways<T>(
   }
 }
 
-/** The started gateways as targets; the full-security one is driven through its member port as a QA agency of the run's demo PKI. */
+/** Whether a gateway is measured on its member-state port (mutual TLS, signed requests) by the signed load generator. */
+export function isMemberPortGateway(id: GatewayId): boolean {
+  return id === 'gccgw-full-security' || id === 'gccgw-full-security-evidence-batch';
+}
+
+/** The started gateways as targets; the full-security ones are driven through their member port as a QA agency of the run's demo PKI. */
 export async function gatewayTargets(started: ReadonlyArray<{ id: GatewayId; server: ChildServer }>, scenarios: readonly ScenarioId[], context: Pick<SpecContext, 'workDir'>): Promise<Target[]> {
   const targets: Target[] = [];
   for (const { id, server } of started) {
     const target: Target = { id, label: GATEWAYS[id].label, ours: GATEWAYS[id].ours, url: server.announced, process: server, scenarios };
-    targets.push(id === 'gccgw-full-security' ? { ...target, driver: await memberPortDriver(server.announced, benchPkiDir(context.workDir)) } : target);
+    targets.push(isMemberPortGateway(id) ? { ...target, driver: await memberPortDriver(server.announced, benchPkiDir(context.workDir)) } : target);
   }
   return targets;
 }
