@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it } from '@jest/globals';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { TransportRecord } from './cloud-event.js';
@@ -48,6 +48,34 @@ describe('the embedded event log on disk', () => {
       const back = byId.get(record.headers['ce_id']);
       expect(back).toMatchObject({ topic: record.topic, key: record.key, value: record.value, timestamp: record.timestamp });
       expect(back?.headers).toEqual(record.headers);
+    }
+  });
+
+  it('waits in close() for a position flush in flight: the positions are on disk and no temporary file is left', async () => {
+    // Positions flushed every millisecond, so that close() often comes while one is being written.
+    for (let round = 0; round < 25; round++) {
+      const roundDir = join(dir, `round-${round}`);
+      const transport = new EmbeddedEventTransport({ dir: roundDir, partitions: 1, positionFlushMillis: 1 });
+      let handled = 0;
+      let done: () => void = () => undefined;
+      const consumed = new Promise<void>((resolve) => {
+        done = resolve;
+      });
+      await transport.subscribe({
+        groupId: 'flush',
+        topics: ['gcc.qa.cloud'],
+        handleBatch: async (batch) => {
+          handled += batch.length;
+          if (handled === 3) done();
+        },
+        handle: async () => undefined,
+      });
+      await transport.publish([0, 1, 2].map((i) => ({ topic: 'gcc.qa.cloud', key: 'k', value: '{}', headers: { ce_id: `e-${i}` } })));
+      await consumed;
+      await new Promise((resolve) => setTimeout(resolve, round % 5));
+      await transport.close();
+      expect(readdirSync(join(roundDir, 'groups'))).toEqual(['flush.json']);
+      expect(JSON.parse(readFileSync(join(roundDir, 'groups', 'flush.json'), 'utf8'))).toEqual({ 'gcc.qa.cloud:0': 3 });
     }
   });
 });

@@ -1,6 +1,6 @@
 import { closeSync, existsSync, fdatasync, fsyncSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
-import { open, rename } from 'node:fs/promises';
+import { open, rename, unlink } from 'node:fs/promises';
 import { promisify } from 'node:util';
 import type { Logger } from 'pino';
 import { parseJsonLine, recoverJsonLines } from '../util/json-lines-file.js';
@@ -68,7 +68,8 @@ export class EmbeddedEventTransport implements EventTransport {
   #nextMemberId = 1;
   #flushTimer: NodeJS.Timeout | undefined;
   #closed = false;
-  #flushing = false;
+  /** The periodic position flush in progress, if any (close waits for it). */
+  #flushInFlight: Promise<void> | undefined;
   /** The write in progress; publishes are written one after the other, so offsets follow call order. */
   #writing: Promise<void> = Promise.resolve();
   readonly #jwsJson = new RepeatedStringJson();
@@ -167,6 +168,9 @@ export class EmbeddedEventTransport implements EventTransport {
       member.wake?.();
     }
     clearInterval(this.#flushTimer);
+    // A periodic flush still writing would otherwise create its temporary file after close()
+    // returned (in a directory the caller may already be removing); it gives way to the flush here.
+    await this.#flushInFlight;
     this.#flushPositions();
     for (const partitions of this.#topics.values()) for (const partition of partitions) closeSync(partition.fd);
     this.#topics.clear();
@@ -272,7 +276,11 @@ export class EmbeddedEventTransport implements EventTransport {
     const group: Group = { id, members: [], positions, dirty: false };
     this.#groups.set(id, group);
     if (this.#flushTimer === undefined) {
-      this.#flushTimer = setInterval(() => void this.#flushPositionsAsync(), this.#options.positionFlushMillis);
+      this.#flushTimer = setInterval(() => {
+        this.#flushInFlight ??= this.#flushPositionsAsync().finally(() => {
+          this.#flushInFlight = undefined;
+        });
+      }, this.#options.positionFlushMillis);
       this.#flushTimer.unref();
     }
     return group;
@@ -283,8 +291,6 @@ export class EmbeddedEventTransport implements EventTransport {
    * A crash loses at most the positions since the last flush: those records are delivered again.
    */
   async #flushPositionsAsync(): Promise<void> {
-    if (this.#flushing) return;
-    this.#flushing = true;
     try {
       for (const group of this.#groups.values()) {
         if (!group.dirty || this.#closed) continue;
@@ -301,15 +307,18 @@ export class EmbeddedEventTransport implements EventTransport {
         } finally {
           await handle.close();
         }
-        // close() flushes synchronously meanwhile: its file is newer; never replace it.
-        if (this.#closed) return;
+        // Closing meanwhile: close() writes the positions itself once this has returned (and its
+        // file must not be replaced by this older snapshot), so leave the group to it.
+        if (this.#closed) {
+          group.dirty = true;
+          await unlink(temp);
+          return;
+        }
         await rename(temp, file);
       }
     } catch (error) {
       this.#options.logger?.warn({ err: error }, 'could not write consumer positions; will retry');
       for (const group of this.#groups.values()) group.dirty = true;
-    } finally {
-      this.#flushing = false;
     }
   }
 
