@@ -19,6 +19,7 @@ import type { AuditRecordBody } from '../../gateway/audit/audit-record.js';
 import { trustCheckpointSigner, verifySeenCheckpoints } from '../../gateway/audit/checkpoint.js';
 import { EvidenceLog, type Durability } from '../../gateway/audit/evidence-log.js';
 import { proveLog, verifyLog } from '../../gateway/audit/verify-log.js';
+import { reportComponentResult } from '../component-result.js';
 
 const RECORDS = Number(process.argv[2] ?? '50000');
 const CONCURRENCY = 64;
@@ -134,3 +135,13 @@ for (const [name, value, target, perCpuSecond] of rows) {
   const cpu = perCpuSecond !== undefined ? `   (${Math.round(perCpuSecond)} per CPU second)` : '';
   console.log(`${name.padEnd(50)} ${Math.round(value).toString().padStart(10)}${ratio}${cpu}`);
 }
+reportComponentResult({
+  figures: rows.flatMap(([name, value, target, perCpuSecond]) => {
+    const label = name.replace(/ \(records\/s\)$/, '');
+    return [
+      { label, value, unit: 'records/s', ...(target !== undefined ? { target } : {}) },
+      ...(perCpuSecond !== undefined ? [{ label: `${label}, per CPU second`, value: perCpuSecond, unit: 'records/CPU s' }] : []),
+    ];
+  }),
+  notes: [`${RECORDS} records of about 1 KB, ${CONCURRENCY} concurrent appenders`, `load average ${loadAtStart.toFixed(2)} -> ${loadAtEnd.toFixed(2)}`],
+});

@@ -34,6 +34,7 @@ import { startGatewayEvents, type GatewayEvents } from '../../gateway/events/gat
 import { kafkajsFastEncoding } from '../../gateway/events/kafkajs-fast-encoding.js';
 import { globalFetch, initDemoPki, loadDemoPki, RevocationChecker, startDemoTrustServices, TrustListHolder, ValidatedChainCache, type SignatureTrust } from '../../trust/index.js';
 import { startKafkaTestBroker } from '../../test/kafka-broker/index.js';
+import { reportComponentResult, type ComponentFigure } from '../component-result.js';
 
 const EVENTS = Number(process.argv[2] ?? '5000');
 const RATE = Number(process.argv[3] ?? '1000');
@@ -223,6 +224,21 @@ async function main(): Promise<void> {
     for (const row of rows) {
       if (row.brokerMicrosPerEvent !== undefined) console.log(`kafka (broker in a child process), ${row.mode}: the broker process used ${row.brokerMicrosPerEvent.toFixed(0)} µs of CPU per event besides`);
     }
+    reportComponentResult({
+      figures: rows.flatMap((row): ComponentFigure[] => {
+        const name = `${row.transport === 'embedded' ? 'embedded' : row.transport === 'kafka' ? 'Kafka (broker in-process)' : 'Kafka (broker in a child process)'}, ${row.mode === 'event' ? 'a signature per event' : 'batch-signed'}`;
+        return [
+          { label: `${name}: throughput`, value: row.perSecond, unit: 'events/s', target: TARGET_PER_SECOND[row.mode] },
+          { label: `${name}: p50 at ${row.offered}/s offered`, value: row.p50, unit: 'ms', higherIsBetter: false },
+          { label: `${name}: p99 at ${row.offered}/s offered`, value: row.p99, unit: 'ms', higherIsBetter: false },
+          { label: `${name}: rate achieved at ${row.offered}/s offered`, value: row.achieved, unit: 'events/s' },
+          { label: `${name}: event-loop CPU per event`, value: row.mainMicrosPerEvent, unit: 'µs', higherIsBetter: false },
+          { label: `${name}: process CPU per event`, value: row.cpuMicrosPerEvent, unit: 'µs', higherIsBetter: false },
+          ...(row.brokerMicrosPerEvent !== undefined ? [{ label: `${name}: broker process CPU per event`, value: row.brokerMicrosPerEvent, unit: 'µs', higherIsBetter: false }] : []),
+        ];
+      }),
+      notes: [`${EVENTS} events by ${CONCURRENCY} producers, then ${RATE}/s offered for ${SECONDS} s`, `load average ${load ?? '?'} at start, ${loadavg()[0]?.toFixed(2) ?? '?'} at end`],
+    });
   } finally {
     await broker?.close();
     await childBroker?.close();

@@ -6,7 +6,8 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, release, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { COMPONENT_BENCHMARKS } from '../component-benchmarks.js';
+import { COMPONENT_BENCHMARKS, type ComponentOutcome } from '../component-benchmarks.js';
+import { ratioToTarget } from '../component-result.js';
 import { repoRoot } from './gateway-process.js';
 import { GATEWAYS, type GatewayId, type LoadShape, type PeerTarget, type Row, type ScenarioId, type Skipped } from './run-federation-bench.js';
 
@@ -185,7 +186,15 @@ const fmt = (value: number | undefined, digits = 1): string => (value === undefi
 const mib = (bytes: number | undefined): string => (bytes === undefined ? '-' : (bytes / 1024 / 1024).toFixed(0));
 
 /** The report as printed to the terminal (and pasted into bench/README.md). */
-export function formatReport(input: { rows: readonly Row[]; skipped: readonly Skipped[]; shape: LoadShape; machine: MachineInfo; labels: Readonly<Record<string, string>> }): string {
+export function formatReport(input: {
+  rows: readonly Row[];
+  skipped: readonly Skipped[];
+  shape: LoadShape;
+  machine: MachineInfo;
+  labels: Readonly<Record<string, string>>;
+  /** The component benchmarks' outcomes; undefined when they were not run (`--no-components`). */
+  components?: readonly ComponentOutcome[];
+}): string {
   const { rows, machine, shape } = input;
   const lines: string[] = [];
   lines.push(
@@ -239,9 +248,34 @@ export function formatReport(input: { rows: readonly Row[]; skipped: readonly Sk
     }
   }
   for (const skip of input.skipped) lines.push(`not measured: ${input.labels[skip.target] ?? skip.target}${skip.scenario !== undefined ? ` / ${skip.scenario}` : ''}: ${skip.reason}`);
-  lines.push('', 'Component benchmarks (their issues add their figures here):');
-  for (const component of COMPONENT_BENCHMARKS) {
-    lines.push(`  ${component.name.padEnd(46)} ${component.status === 'pending' ? `pending: added by the ${component.owner}` : `run separately: ${component.command ?? ''}`}  [targets: ${component.targets}]`);
-  }
+  lines.push(...formatComponents(input.components));
   return lines.join('\n');
+}
+
+const figureValue = (value: number, unit: string): string => `${value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2)} ${unit}`;
+
+/** The component benchmarks' figures beside their targets, or how to run them when they were not run. */
+export function formatComponents(components: readonly ComponentOutcome[] | undefined): string[] {
+  if (components === undefined) {
+    return [
+      '',
+      'Component benchmarks: not run (--quick or --no-components); each on its own:',
+      ...COMPONENT_BENCHMARKS.map((c) => `  ${c.name.padEnd(46)} ${c.command}  [targets: ${c.targets}]`),
+    ];
+  }
+  const lines = ['', 'Component benchmarks (run after the gateways, each in a child process of its own):', '', '| component | figure | value | target | ratio to target |', '| --- | --- | ---: | ---: | ---: |'];
+  const notes: string[] = [];
+  for (const outcome of components) {
+    if (outcome.status === 'failed') {
+      lines.push(`| ${outcome.name} | not measured: ${outcome.reason} | - | - | - |`);
+      continue;
+    }
+    for (const figure of outcome.figures) {
+      const ratio = ratioToTarget(figure);
+      const target = figure.target === undefined ? '-' : `${figure.higherIsBetter === false ? '<=' : '>='} ${figureValue(figure.target, figure.unit)}`;
+      lines.push(`| ${outcome.name} | ${figure.label} | ${figureValue(figure.value, figure.unit)} | ${target} | ${ratio === undefined ? '-' : `${ratio.toFixed(2)}x${ratio >= 1 ? '' : ' (missed)'}`} |`);
+    }
+    notes.push(`  ${outcome.name} (${outcome.seconds.toFixed(0)} s): ${[...outcome.notes, `by hand: ${outcome.command}`].join('; ')}`);
+  }
+  return [...lines, '', ...notes];
 }

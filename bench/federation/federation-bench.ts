@@ -1,23 +1,25 @@
 /**
  * `npm run bench`: this gateway beside Apollo Gateway and Hive Gateway on the fixture subgraphs,
- * then the end-to-end budget-vs-spend join through our real adapters and sandboxes. Prints a table
+ * then the end-to-end budget-vs-spend join through our real adapters and sandboxes, then the
+ * component benchmarks (evidence log, trust, events; `component-benchmarks.ts`). Prints tables
  * and ratios; writes JSON with machine information to bench/results/.
  *
- *   npm run bench                      full run (about 8 minutes on 2 cores)
+ *   npm run bench                      full run (about 12 minutes on 2 cores)
  *   npm run bench -- --quick           smoke run (about a minute)
  *   npm run bench -- --profile         CPU profile of this gateway during a DEEP_QUERY run
  *                                      (--query simple profiles SIMPLE_QUERY instead;
  *                                      --profile-gateway gccgw-full-security profiles the member
  *                                      port under signed load instead of security off)
  *   options: --gateways gccgw,apollo-gateway  --connections N  --duration S  --rounds N
- *            --warmup S  --no-e2e  --no-save
+ *            --warmup S  --no-e2e  --no-components  --no-save
  */
 import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { FixtureSubgraphEndpoint } from '../../test/fixtures/federation/serve.js';
-import { COMPONENT_BENCHMARKS } from '../component-benchmarks.js';
+import { COMPONENT_BENCHMARKS, runComponentBenchmark, type ComponentOutcome } from '../component-benchmarks.js';
+import { ratioToTarget } from '../component-result.js';
 import { formatReport, machineInfo, pipelineCost, ratios, targetsAgainstBestPeer } from './bench-report.js';
 import { formatProfileSummary, summariseCpuProfile, type ProfileStage } from './cpu-profile-summary.js';
 import { ChildServer, repoRoot } from './gateway-process.js';
@@ -52,6 +54,7 @@ const { values: flags } = parseArgs({
     rounds: { type: 'string' },
     warmup: { type: 'string' },
     'no-e2e': { type: 'boolean', default: false },
+    'no-components': { type: 'boolean', default: false },
     'no-save': { type: 'boolean', default: false },
   },
 });
@@ -154,8 +157,19 @@ async function compare(): Promise<void> {
     });
   }
 
+  let components: ComponentOutcome[] | undefined;
+  if (!flags['no-components'] && !flags.quick) {
+    components = [];
+    for (const benchmark of COMPONENT_BENCHMARKS) {
+      log(`bench: component benchmark: ${benchmark.name}`);
+      const outcome = await runComponentBenchmark(benchmark, { root: repoRoot(), log });
+      if (outcome.status === 'failed') log(`bench: ${benchmark.name}: not measured: ${outcome.reason}`);
+      components.push(outcome);
+    }
+  }
+
   const finished = { ...machine, loadAverageAtEnd: loadavg().map((n) => Math.round(n * 100) / 100) };
-  const report = formatReport({ rows, skipped, shape, machine: finished, labels });
+  const report = formatReport({ rows, skipped, shape, machine: finished, labels, ...(components !== undefined ? { components } : {}) });
   process.stdout.write(`\n${report}\n`);
   if (!flags['no-save']) {
     const dir = join(repoRoot(), 'bench', 'results');
@@ -186,7 +200,9 @@ async function compare(): Promise<void> {
       againstBestPeer: targetsAgainstBestPeer(rows).map((t) => ({ ...t, throughput: round(t.throughput, 3), p99: round(t.p99, 3), cpuPerRequest: round(t.cpuPerRequest, 3) })),
       pipelineCost: pipelineCost(rows).map((c) => ({ ...c, throughput: round(c.throughput, 3), p99: round(c.p99, 3), cpuPerRequest: round(c.cpuPerRequest, 3) })),
       notMeasured: skipped,
-      componentBenchmarks: COMPONENT_BENCHMARKS,
+      componentBenchmarks:
+        components?.map((c) => (c.status === 'measured' ? { ...c, figures: c.figures.map((f) => ({ ...f, value: round(f.value, 3), ...(f.target !== undefined ? { ratioToTarget: round(ratioToTarget(f), 3) } : {}) })) } : c)) ??
+        COMPONENT_BENCHMARKS.map((c) => ({ name: c.name, command: c.command, status: flags.quick ? 'not run (--quick)' : 'not run (--no-components)' })),
     };
     writeFileSync(file, `${JSON.stringify(result, null, 2)}\n`);
     log(`bench: results written to ${file}`);
