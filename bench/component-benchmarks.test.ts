@@ -93,12 +93,26 @@ describe('component benchmark figures', () => {
 
   it('prints measured figures against their targets and says which component was not measured and why', () => {
     const outcomes: ComponentOutcome[] = [
-      { name: 'events', command: 'node e.js', status: 'measured', seconds: 30, figures: [{ label: 'embedded, batch', value: 10_000, unit: 'events/s', target: 20_000 }, { label: 'p99', value: 8.5, unit: 'ms' }], notes: ['load 2'] },
+      {
+        name: 'events',
+        command: 'node e.js',
+        status: 'measured',
+        seconds: 30,
+        figures: [
+          { label: 'embedded, batch', value: 10_000, unit: 'events/s', target: 20_000 },
+          { label: 'embedded, per event', value: 4985, unit: 'events/s', target: 5000 },
+          { label: 'p99', value: 8.5, unit: 'ms' },
+          { label: 'cpu', value: 41, unit: 'µs' },
+        ],
+        notes: ['load 2'],
+      },
       { name: 'trust', command: 'node t.js', status: 'failed', seconds: 1, reason: 'exited with 1' },
     ];
     const text = formatComponents(outcomes).join('\n');
     expect(text).toContain('| events | embedded, batch | 10,000 events/s | >= 20,000 events/s | 0.50x (missed) |');
+    expect(text).toContain('| events | embedded, per event | 4,985 events/s | >= 5,000 events/s | 0.997x (missed) |');
     expect(text).toContain('| events | p99 | 8.50 ms | - | - |');
+    expect(text).toContain('| events | cpu | 41.0 µs | - | - |');
     expect(text).toContain('| trust | not measured: exited with 1 | - | - | - |');
     expect(formatComponents(undefined).join('\n')).toContain('not run (--quick or --no-components)');
   });

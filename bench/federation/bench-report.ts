@@ -252,7 +252,9 @@ export function formatReport(input: {
   return lines.join('\n');
 }
 
-const figureValue = (value: number, unit: string): string => `${value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(2)} ${unit}`;
+const figureValue = (value: number, unit: string): string => `${value >= 100 ? Math.round(value).toLocaleString('en-US') : value.toFixed(value >= 10 ? 1 : 2)} ${unit}`;
+/** A ratio to a target: never printed as 1.00x when it falls short (0.997 -> 0.997x). */
+const targetRatio = (ratio: number): string => (ratio < 1 && ratio >= 0.995 ? `${ratio.toFixed(3)}x (missed)` : `${ratio.toFixed(2)}x${ratio >= 1 ? '' : ' (missed)'}`);
 
 /** The component benchmarks' figures beside their targets, or how to run them when they were not run. */
 export function formatComponents(components: readonly ComponentOutcome[] | undefined): string[] {
@@ -273,7 +275,7 @@ export function formatComponents(components: readonly ComponentOutcome[] | undef
     for (const figure of outcome.figures) {
       const ratio = ratioToTarget(figure);
       const target = figure.target === undefined ? '-' : `${figure.higherIsBetter === false ? '<=' : '>='} ${figureValue(figure.target, figure.unit)}`;
-      lines.push(`| ${outcome.name} | ${figure.label} | ${figureValue(figure.value, figure.unit)} | ${target} | ${ratio === undefined ? '-' : `${ratio.toFixed(2)}x${ratio >= 1 ? '' : ' (missed)'}`} |`);
+      lines.push(`| ${outcome.name} | ${figure.label} | ${figureValue(figure.value, figure.unit)} | ${target} | ${ratio === undefined ? '-' : targetRatio(ratio)} |`);
     }
     notes.push(`  ${outcome.name} (${outcome.seconds.toFixed(0)} s): ${[...outcome.notes, `by hand: ${outcome.command}`].join('; ')}`);
   }
