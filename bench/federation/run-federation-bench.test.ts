@@ -80,7 +80,8 @@ describe('the federation benchmark harness', () => {
     expect(report).toContain('| deep | gccgw, full security on |');
     expect(report).toMatch(/Pipeline cost \(issue 6\).*target: throughput >= 0\.75x/);
     expect(report).toMatch(/\| simple \| \d+\.\d{2}x \| .* \| (met|missed) \|/);
-    expect(report).toContain('run separately: node dist/bench/trust/jws-verify-bench.js');
+    expect(report).toContain('Component benchmarks: not run (--quick or --no-components)');
+    expect(report).toContain('node dist/bench/trust/jws-verify-bench.js');
     expect(pipelineCost(outcome.rows).map((c) => c.scenario)).toEqual(['simple', 'deep']);
     expect(ratios(outcome.rows)).toEqual([]);
   });
