@@ -61,4 +61,25 @@ describe('the event outbox file', () => {
       expect(got?.key).toBe(r.key);
     }
   });
+
+  it('marks every published batch sent before close() returns, so a restart re-sends nothing', async () => {
+    const published: DeliveredRecord[] = [];
+    const subscription = await transport.subscribe({ groupId: 'reader', topics: ['gcc.qa.cloud'], handle: async (r) => void published.push(r) });
+    // Small batches: the relay publishes several while earlier batches' marks are being written.
+    const outbox = new EventOutbox({ dir: join(dir, 'outbox'), transport, batchSize: 3 });
+    outbox.start();
+    const adds = Array.from({ length: 8 }, (_, i) => outbox.add([record(3 * i + 1), record(3 * i + 2), record(3 * i + 3)]));
+    await Promise.all(adds);
+    await outbox.drained();
+    await outbox.close();
+    const sent = readFileSync(join(dir, 'outbox', 'sent.txt'), 'utf8').split('\n').filter((line) => line !== '');
+    expect(new Set(sent)).toEqual(new Set(Array.from({ length: 24 }, (_, i) => `gcc.qa.cloud|id-${i + 1}`)));
+    const restarted = new EventOutbox({ dir: join(dir, 'outbox'), transport });
+    expect(restarted.pending).toBe(0);
+    await restarted.close();
+    const deadline = Date.now() + 10_000;
+    while (published.length < 24 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+    await subscription.close();
+    expect(published.map((r) => r.headers['ce_id']).sort()).toEqual(Array.from({ length: 24 }, (_, i) => `id-${i + 1}`).sort());
+  });
 });
