@@ -49,7 +49,7 @@ export const COMPONENT_BENCHMARKS: readonly ComponentBenchmark[] = [
     owner: 'events issue',
     script: 'dist/bench/events/events-bench.js',
     args: ['20000', '1000', '3', 'embedded,kafka-child', 'event,batch'],
-    command: 'node dist/bench/events/events-bench.js [events] [rate/s] [seconds] [embedded,kafka,kafka-child] [event,batch]',
+    command: 'node dist/bench/events/events-bench.js [events] [rate/s] [seconds] [embedded,kafka,kafka-child] [event,batch] [producers=256]',
     targets: '>= 5,000 signed events/s end to end and p99 at 1,000 events/s, both transports; batch signing (Merkle root per batch) >= 20,000/s',
     timeoutMillis: 10 * 60_000,
   },

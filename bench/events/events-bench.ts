@@ -4,7 +4,8 @@
  * outbox (fsync), relay to the transport, consume, verify (chain cached after the first event),
  * validate, dedupe, keep for catch-up, deliver to a live subscriber. For each transport:
  *
- *   1. throughput: N events published by 64 concurrent producers, until the subscriber has them all;
+ *   1. throughput: N events published by P concurrent producers (default 256), until the subscriber
+ *      has them all;
  *   2. latency at a fixed offered rate (publish -> subscriber), p50 / p99, and whether the rate held;
  *   3. for the throughput phase, the main thread's CPU time per event and the process's CPU time per
  *      event (all threads): what a profile-driven change moves, and less disturbed by other load
@@ -18,8 +19,8 @@
  * (`events.signing.mode`): `event` (one JWS per event) and `batch` (the relay signs each outbox
  * batch once over its Merkle root; each event carries its inclusion proof).
  *
- *   npm run build && node dist/bench/events/events-bench.js [events] [rate/s] [seconds] [transports] [modes]
- *   e.g. ... 20000 1000 5 embedded,kafka,kafka-child event,batch
+ *   npm run build && node dist/bench/events/events-bench.js [events] [rate/s] [seconds] [transports] [modes] [producers]
+ *   e.g. ... 20000 1000 5 embedded,kafka,kafka-child event,batch 256
  */
 import { fork } from 'node:child_process';
 import { once } from 'node:events';
@@ -42,7 +43,19 @@ const SECONDS = Number(process.argv[4] ?? '5');
 /** `kafka`: the test broker in this process; `kafka-child`: in a child process (kafka-broker-process.ts). */
 const TRANSPORTS = (process.argv[5] ?? 'embedded,kafka').split(',') as Array<'embedded' | 'kafka' | 'kafka-child'>;
 const MODES = (process.argv[6] ?? 'event,batch').split(',') as Array<'event' | 'batch'>;
-const CONCURRENCY = 64;
+/**
+ * Producers in the throughput phase, each publishing its next event once the last is in the outbox
+ * (a closed loop). By Little's law a closed loop's rate is producers / time per publish, and a
+ * publish waits for the outbox's group commit, which queues behind the event loop's consumer work:
+ * with too few producers the loop measures that wait, not what the pipeline can carry. 256 is where
+ * the rate stopped rising on the 2-core machine (64: ~10,300/s batch-signed embedded, 256: ~14,100,
+ * 512 and 1,024: 12,300-13,200; bench/events/README.md).
+ */
+const CONCURRENCY = Number(process.argv[7] ?? '256');
+if (!(Number.isSafeInteger(CONCURRENCY) && CONCURRENCY >= 1)) {
+  console.error(`events-bench: producers (the seventh argument) must be a positive integer, not "${process.argv[7] ?? ''}"`);
+  process.exit(2);
+}
 /** Targets of the events issue: signed events with one signature each, and batch-signed events. */
 const TARGET_PER_SECOND = { event: 5_000, batch: 20_000 } as const;
 
